@@ -1,0 +1,67 @@
+"""Tiers from qualifying spend over a rolling window, with the downgrade grace period.
+
+The tier is a function of the spend history and the moment it is valued at: each sale's net
+spend (after refunds, dated at the sale) enters the window at the sale's time and leaves it
+`window` days later. Walking those moments in time order: a higher qualified tier applies at
+once; when spend falls below the current tier a grace period starts at that moment, and if
+spend does not qualify again within it the member drops to what the spend then qualifies for.
+A refund rewrites the sale's spend from the start, so a tier the refunded spend had earned
+was never reached: the downgrade is immediate, with no grace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from .program import Program, Tier
+
+
+@dataclass(frozen=True)
+class TierStatus:
+    """A member's tier at a moment, with the spend that holds it."""
+
+    tier: Tier
+    qualifying_spend: int
+    grace_until: datetime | None
+
+
+def qualifying_spend(spends: Iterable[tuple[datetime, int]], at: datetime, window_days: int) -> int:
+    """Net spend of sales in (at - window, at]."""
+    start = at - timedelta(days=window_days)
+    return sum(amount for when, amount in spends if start < when <= at)
+
+
+def tier_status(spends: Iterable[tuple[datetime, int]], at: datetime, program: Program) -> TierStatus:
+    """The tier in force at `at`, from (sale time, net spend) pairs."""
+    window = timedelta(days=program.tier_window_days)
+    grace = timedelta(days=program.downgrade_grace_days)
+    changes: dict[datetime, int] = {}
+    for when, amount in spends:
+        if when > at or amount == 0:
+            continue
+        changes[when] = changes.get(when, 0) + amount
+        if when + window <= at:
+            changes[when + window] = changes.get(when + window, 0) - amount
+    tier = program.tiers[0]
+    rank = 0
+    spend = 0
+    grace_start: datetime | None = None
+    for moment in sorted(changes):
+        if grace_start is not None and grace_start + grace <= moment:
+            tier = program.qualified_tier(spend)
+            rank = program.tier_rank(tier.key)
+            grace_start = None
+        spend += changes[moment]
+        qualified = program.qualified_tier(spend)
+        q_rank = program.tier_rank(qualified.key)
+        if q_rank >= rank:
+            tier, rank, grace_start = qualified, q_rank, None
+        elif grace_start is None:
+            grace_start = moment
+    if grace_start is not None and grace_start + grace <= at:
+        tier = program.qualified_tier(spend)
+        grace_start = None
+    grace_until = grace_start + grace if grace_start is not None else None
+    return TierStatus(tier, spend, grace_until)

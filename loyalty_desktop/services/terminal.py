@@ -1,0 +1,56 @@
+"""The terminal facade the CLI and the UI call, and how it is opened."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from ..domain.errors import StoreError
+from ..store import database as dbm
+from .admin import AdminMixin
+
+log = logging.getLogger(__name__)
+
+
+class Terminal(AdminMixin):
+    """Every use case of one terminal, over one data directory."""
+
+
+def open_terminal(data_dir: Path | str, *, create: bool = True) -> Terminal:
+    """Lock the data directory, check and migrate the database, and return the terminal."""
+    data_dir = Path(data_dir).expanduser()
+    if not data_dir.exists():
+        if not create:
+            raise StoreError(f"No data directory at {data_dir}.", code="no_data_dir")
+        data_dir.mkdir(parents=True)
+    lock = dbm.DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        path = data_dir / dbm.DB_NAME
+        if path.exists() and not dbm.file_is_healthy(path):
+            backups = [b for b in dbm.list_backups(data_dir) if dbm.file_is_healthy(b)]
+            hint = (f" The newest good backup is {backups[0].name}: run "
+                    f"`loyalty-desktop restore {backups[0].name}` to use it."
+                    if backups else " No good backup was found.")
+            raise StoreError(f"The database in {data_dir} is damaged.{hint}",
+                             code="database_damaged", backup=str(backups[0]) if backups else None)
+        db = dbm.connect(path)
+        dbm.migrate(db)
+        note = dbm.sqlite_version_note()
+        if note:
+            log.info(note)
+        return Terminal(data_dir, db, lock)
+    except BaseException:
+        lock.release()
+        raise
+
+
+def restore_backup(data_dir: Path | str, backup: Path) -> None:
+    """Replace the data with a backup while holding the data directory's lock."""
+    data_dir = Path(data_dir).expanduser()
+    lock = dbm.DataDirLock(data_dir)
+    lock.acquire()
+    try:
+        dbm.restore_file(data_dir, backup)
+    finally:
+        lock.release()

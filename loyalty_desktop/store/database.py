@@ -1,0 +1,169 @@
+"""Opening the terminal's data directory: one process, one writer, durable, checked, backed up."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from ..domain.clock import now_utc
+from ..domain.errors import StoreError
+from .schema import KNOWN_MIGRATIONS, migrations
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "loyalty.db"
+LOCK_NAME = "loyalty.lock"
+BACKUP_DIR = "backups"
+KEEP_BACKUPS = 14
+FIXED_WAL_RESET = (3, 51, 3)
+
+
+class DataDirLock:
+    """An exclusive OS lock on the data directory: a second process is refused, not queued."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / LOCK_NAME
+        self._fh = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise StoreError saying another instance has this data."""
+        fh = open(self.path, "a+")
+        try:
+            if sys.platform == "win32":
+                import msvcrt
+
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            else:
+                import fcntl
+
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.close()
+            raise StoreError(
+                f"Another Loyalty Desktop is already using the data in {self.path.parent}. "
+                "Close it first (only one program may use the same data at a time).",
+                code="data_dir_locked",
+            ) from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        """Give the lock back."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def sqlite_version_note() -> str | None:
+    """A warning when the SQLite library has the WAL-reset bug (we keep one writer regardless)."""
+    if sqlite3.sqlite_version_info < FIXED_WAL_RESET:
+        return (f"SQLite {sqlite3.sqlite_version} predates 3.51.3 (WAL-reset bug with two writing "
+                "connections); Loyalty Desktop keeps a single writer connection.")
+    return None
+
+
+def connect(path: Path) -> Database:
+    """The single writer connection, with durable settings."""
+    conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
+    db = Database(conn, execute_plugins=False)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.execute("PRAGMA foreign_keys=ON")
+    db.execute("PRAGMA busy_timeout=5000")
+    return db
+
+
+def migrate(db: Database) -> None:
+    """Apply pending migrations; refuse a database written by a newer program."""
+    applied = [m.name for m in migrations.applied(db)]
+    unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
+    if unknown:
+        raise StoreError(
+            "This data was written by a newer version of Loyalty Desktop "
+            f"(unknown changes: {', '.join(unknown)}). Install the newer version; "
+            "nothing was changed.",
+            code="database_too_new",
+        )
+    migrations.apply(db)
+
+
+def integrity_ok(db: Database) -> bool:
+    """SQLite's own integrity check passes."""
+    try:
+        rows = db.execute("PRAGMA integrity_check").fetchall()
+    except sqlite3.DatabaseError:
+        return False
+    return rows == [("ok",)]
+
+
+def backup_to(db: Database, target: Path) -> Path:
+    """Copy the live database to a file with SQLite's online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".partial")
+    dest = sqlite3.connect(str(tmp))
+    try:
+        db.conn.backup(dest)
+    finally:
+        dest.close()
+    os.replace(tmp, target)
+    return target
+
+
+def rotate_backup(db: Database, data_dir: Path, keep: int = KEEP_BACKUPS,
+                  when: datetime | None = None) -> Path:
+    """Write a timestamped backup and keep the newest `keep`."""
+    stamp = (when or now_utc()).strftime("%Y%m%dT%H%M%S%fZ")
+    path = backup_to(db, data_dir / BACKUP_DIR / f"loyalty-{stamp}.db")
+    for old in list_backups(data_dir)[keep:]:
+        old.unlink(missing_ok=True)
+    return path
+
+
+def list_backups(data_dir: Path) -> list[Path]:
+    """Backups, newest first."""
+    folder = data_dir / BACKUP_DIR
+    if not folder.exists():
+        return []
+    return sorted(folder.glob("loyalty-*.db"), reverse=True)
+
+
+def file_is_healthy(path: Path) -> bool:
+    """A database file opens and passes the integrity check."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return False
+
+
+def restore_file(data_dir: Path, backup: Path) -> None:
+    """Replace the database with a backup (the caller holds the lock and has closed the db)."""
+    if not file_is_healthy(backup):
+        raise StoreError(f"The backup {backup.name} is damaged; choose another.",
+                         code="backup_damaged")
+    live = data_dir / DB_NAME
+    if live.exists():
+        damaged = data_dir / f"{DB_NAME}.replaced-{now_utc().strftime('%Y%m%dT%H%M%S')}"
+        os.replace(live, damaged)
+    for suffix in ("-wal", "-shm"):
+        (data_dir / f"{DB_NAME}{suffix}").unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    dest = sqlite3.connect(str(live))
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()

@@ -1,0 +1,165 @@
+"""Events and ledger entries in SQLite, and the caches folded from them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain.clock import from_db, to_db
+from ..domain.errors import Refused
+from ..domain.ledger import Entry, MemberLedger, fold
+
+
+def entry_to_data(e: Entry) -> dict[str, Any]:
+    """An entry as JSON-able data (inside an event payload)."""
+    return {
+        "id": e.id, "member_id": e.member_id, "kind": e.kind, "at": to_db(e.at),
+        "points": e.points, "wallet": e.wallet, "spend": e.spend,
+        "available_at": to_db(e.available_at) if e.available_at else None,
+        "expires_at": to_db(e.expires_at) if e.expires_at else None,
+        "ref": e.ref, "data": dict(e.data) if e.data is not None else None,
+    }
+
+
+def entry_from_data(event_id: str, d: dict[str, Any]) -> Entry:
+    """Read an entry from event payload data."""
+    return Entry(
+        id=d["id"], event_id=event_id, member_id=d["member_id"], kind=d["kind"],
+        at=from_db(d["at"]), points=d["points"], wallet=d["wallet"], spend=d["spend"],
+        available_at=from_db(d["available_at"]) if d["available_at"] else None,
+        expires_at=from_db(d["expires_at"]) if d["expires_at"] else None,
+        ref=d["ref"], data=d["data"],
+    )
+
+
+def _row_to_entry(row: tuple) -> Entry:
+    (id_, event_id, member_id, kind, at, points, wallet, spend, available_at, expires_at, ref,
+     data) = row
+    return Entry(
+        id=id_, event_id=event_id, member_id=member_id, kind=kind, at=from_db(at), points=points,
+        wallet=wallet, spend=spend, available_at=from_db(available_at) if available_at else None,
+        expires_at=from_db(expires_at) if expires_at else None, ref=ref,
+        data=json.loads(data) if data else None,
+    )
+
+
+def canonical(payload: Any) -> str:
+    """The one JSON text of a payload (sorted keys), so equal payloads compare equal."""
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def insert_event(db: Database, event: dict[str, Any], origin: str = "local") -> bool:
+    """Store an event; False if it is already there; Refused if the id carries another payload."""
+    text = canonical(event["payload"])
+    row = db.execute("SELECT payload, redacted FROM events WHERE id = ?", [event["id"]]).fetchone()
+    if row is not None:
+        if row[0] != text and not row[1]:
+            raise Refused(f"Event {event['id']} arrived again with a different content.",
+                          code="event_payload_mismatch")
+        return False
+    db.execute(
+        "INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at, "
+        "program_version, payload, origin, server_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [event["id"], event["terminal_id"], event["seq"], event["kind"], event.get("member_id"),
+         event["at"], event["recorded_at"], event["program_version"], text, origin,
+         event.get("server_seq")],
+    )
+    return True
+
+
+def insert_entries(db: Database, entries: Iterable[Entry]) -> None:
+    """Append ledger entries."""
+    db.conn.executemany(
+        "INSERT INTO ledger (id, event_id, member_id, kind, at, points, wallet, spend, "
+        "available_at, expires_at, ref, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(e.id, e.event_id, e.member_id, e.kind, to_db(e.at), e.points, e.wallet, e.spend,
+          to_db(e.available_at) if e.available_at else None,
+          to_db(e.expires_at) if e.expires_at else None, e.ref,
+          canonical(dict(e.data)) if e.data is not None else None) for e in entries],
+    )
+
+
+def ledger_ids(db: Database, member_id: str) -> list[str]:
+    """This member's id plus the ids of members merged into it (their ledgers are one)."""
+    ids = [member_id]
+    frontier = [member_id]
+    while frontier:
+        marks = ",".join("?" * len(frontier))
+        rows = db.execute(f"SELECT member_id FROM members WHERE merged_into IN ({marks})",
+                          frontier).fetchall()
+        frontier = [r[0] for r in rows if r[0] not in ids]
+        ids.extend(frontier)
+    return ids
+
+
+def member_entries(db: Database, member_id: str) -> list[Entry]:
+    """The member's (and merged members') entries in fold order."""
+    ids = ledger_ids(db, member_id)
+    marks = ",".join("?" * len(ids))
+    rows = db.execute(
+        "SELECT id, event_id, member_id, kind, at, points, wallet, spend, available_at, "
+        f"expires_at, ref, data FROM ledger WHERE member_id IN ({marks}) ORDER BY id", ids,
+    ).fetchall()
+    return [_row_to_entry(r) for r in rows]
+
+
+def refresh_member(db: Database, member_id: str) -> MemberLedger:
+    """Re-fold a member's ledger and rewrite its caches (lots, balances) in the caller's transaction."""
+    entries = member_entries(db, member_id)
+    led = fold(entries)
+    db.execute("DELETE FROM lots WHERE member_id = ?", [member_id])
+    db.conn.executemany(
+        "INSERT INTO lots (lot_id, member_id, source, points, remaining, earned_at, expires_at) "
+        "VALUES (?,?,?,?,?,?,?)",
+        [(lot.lot_id, member_id, lot.source, lot.points, lot.remaining, to_db(lot.earned_at),
+          to_db(lot.expires_at)) for lot in led.lots],
+    )
+    db.execute(
+        "INSERT OR REPLACE INTO balances (member_id, points_total, debt, wallet_total, entries, "
+        "last_entry) VALUES (?,?,?,?,?,?)",
+        [member_id, led.points_total, led.debt, led.wallet_total, len(entries),
+         entries[-1].id if entries else None],
+    )
+    return led
+
+
+def cache_matches_ledger(db: Database, member_id: str) -> bool:
+    """The cached balances and lots equal a fresh fold of the ledger."""
+    led = fold(member_entries(db, member_id))
+    row = db.execute("SELECT points_total, debt, wallet_total FROM balances WHERE member_id = ?",
+                     [member_id]).fetchone()
+    if row is None:
+        return not led.lots and led.wallet_total == 0
+    lots = db.execute("SELECT lot_id, remaining FROM lots WHERE member_id = ? ORDER BY lot_id",
+                      [member_id]).fetchall()
+    expected = sorted((lot.lot_id, lot.remaining) for lot in led.lots)
+    return tuple(row) == (led.points_total, led.debt, led.wallet_total) and lots == expected
+
+
+def next_seq(db: Database, terminal_id: str) -> int:
+    """The next gap-free sequence number of this terminal's events."""
+    row = db.execute("SELECT MAX(seq) FROM events WHERE terminal_id = ?", [terminal_id]).fetchone()
+    return (row[0] or 0) + 1
+
+
+def event_row_to_dict(row: tuple) -> dict[str, Any]:
+    """An events row as the wire-format dict."""
+    (id_, terminal_id, seq, kind, member_id, at, recorded_at, program_version, payload,
+     server_seq) = row
+    return {"id": id_, "terminal_id": terminal_id, "seq": seq, "kind": kind,
+            "member_id": member_id, "at": at, "recorded_at": recorded_at,
+            "program_version": program_version, "payload": json.loads(payload),
+            "server_seq": server_seq}
+
+
+EVENT_COLUMNS = ("id, terminal_id, seq, kind, member_id, at, recorded_at, program_version, "
+                 "payload, server_seq")
+
+
+def time_text(moment: datetime) -> str:
+    """Storage text of a time (re-exported for the services)."""
+    return to_db(moment)

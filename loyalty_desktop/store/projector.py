@@ -1,0 +1,225 @@
+"""Applying an event: store it, append its ledger entries, update projections and caches.
+
+The same function applies this terminal's own events and those pulled from the server, so a
+sale has the same effect wherever it is applied, and applying it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain.text import fold
+from .ledger_repo import entry_from_data, insert_entries, insert_event, refresh_member
+
+ERASED_NAME = "[silindi / erased]"
+PERSONAL_KINDS = ("member_enrolled", "member_updated", "consent_changed", "complaint")
+
+
+def root_member(db: Database, member_id: str) -> str:
+    """Follow merges to the member that now holds this ledger."""
+    seen = {member_id}
+    current = member_id
+    while True:
+        row = db.execute("SELECT merged_into FROM members WHERE member_id = ?", [current]).fetchone()
+        if row is None or row[0] is None or row[0] in seen:
+            return current
+        current = row[0]
+        seen.add(current)
+
+
+def apply_event(db: Database, event: dict[str, Any], origin: str = "local") -> bool:
+    """Apply one event inside the caller's transaction; False if it was already applied."""
+    if not insert_event(db, event, origin):
+        return False
+    payload = event["payload"]
+    entries = [entry_from_data(event["id"], d) for d in payload.get("entries", [])]
+    insert_entries(db, entries)
+    handler = _PROJECTORS.get(event["kind"])
+    if handler is not None:
+        handler(db, event, payload)
+    for member in {root_member(db, e.member_id) for e in entries}:
+        refresh_member(db, member)
+    return True
+
+
+def _set_fts(db: Database, member_id: str, name_fold: str) -> None:
+    db.execute("DELETE FROM members_fts WHERE member_id = ?", [member_id])
+    if name_fold:
+        db.execute("INSERT INTO members_fts (member_id, name_fold) VALUES (?, ?)",
+                   [member_id, name_fold])
+
+
+def _enrolled(db: Database, event: dict, p: dict) -> None:
+    m = p["member"]
+    db.execute(
+        "INSERT INTO members (member_id, card_number, card_generation, name, name_fold, phone, "
+        "email, birthday, referrer_id, consents, created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [m["member_id"], m["card_number"], m["card_generation"], m["name"], fold(m["name"]),
+         m.get("phone"), m.get("email"), m.get("birthday"), m.get("referrer_id"),
+         json.dumps(m.get("consents", {}), sort_keys=True), event["at"]],
+    )
+    _set_fts(db, m["member_id"], fold(m["name"]))
+    db.execute(
+        "INSERT INTO cards (card_number, member_id, generation, status, payload, issued_at) "
+        "VALUES (?,?,?,'active',?,?)",
+        [m["card_number"], m["member_id"], m["card_generation"], m.get("card_payload"),
+         event["at"]],
+    )
+    for channel, c in sorted(m.get("consents", {}).items()):
+        _consent_row(db, event, m["member_id"], channel, c)
+
+
+def _consent_row(db: Database, event: dict, member_id: str, channel: str, c: dict) -> None:
+    db.execute(
+        "INSERT INTO consents (member_id, channel, granted, at, wording_version, event_id) "
+        "VALUES (?,?,?,?,?,?)",
+        [member_id, channel, int(bool(c["granted"])), c.get("at", event["at"]),
+         c["wording_version"], event["id"]],
+    )
+
+
+def _updated(db: Database, event: dict, p: dict) -> None:
+    fields = p["fields"]
+    for key in ("name", "phone", "email", "birthday"):
+        if key in fields:
+            db.execute(f"UPDATE members SET {key} = ? WHERE member_id = ?",
+                       [fields[key], p["member_id"]])
+    if "name" in fields:
+        db.execute("UPDATE members SET name_fold = ? WHERE member_id = ?",
+                   [fold(fields["name"]), p["member_id"]])
+        _set_fts(db, p["member_id"], fold(fields["name"]))
+
+
+def _consent(db: Database, event: dict, p: dict) -> None:
+    row = db.execute("SELECT consents FROM members WHERE member_id = ?", [p["member_id"]]).fetchone()
+    consents = json.loads(row[0]) if row else {}
+    consents[p["channel"]] = {"granted": p["granted"], "wording_version": p["wording_version"],
+                              "at": event["at"]}
+    db.execute("UPDATE members SET consents = ? WHERE member_id = ?",
+               [json.dumps(consents, sort_keys=True), p["member_id"]])
+    _consent_row(db, event, p["member_id"], p["channel"], consents[p["channel"]])
+
+
+def _card_blocked(db: Database, event: dict, p: dict) -> None:
+    db.execute("UPDATE cards SET status = 'blocked' WHERE card_number = ?", [p["card_number"]])
+    db.execute("UPDATE members SET blocked = 1 WHERE member_id = ? AND card_number = ?",
+               [p["member_id"], p["card_number"]])
+
+
+def _card_reissued(db: Database, event: dict, p: dict) -> None:
+    db.execute("UPDATE cards SET status = CASE status WHEN 'blocked' THEN 'blocked' "
+               "ELSE 'replaced' END WHERE member_id = ? AND card_number != ?",
+               [p["member_id"], p["card_number"]])
+    db.execute(
+        "INSERT OR IGNORE INTO cards (card_number, member_id, generation, status, payload, "
+        "issued_at) VALUES (?,?,?,'active',?,?)",
+        [p["card_number"], p["member_id"], p["generation"], p.get("card_payload"), event["at"]],
+    )
+    db.execute("UPDATE members SET card_number = ?, card_generation = ?, blocked = 0 "
+               "WHERE member_id = ?", [p["card_number"], p["generation"], p["member_id"]])
+
+
+def _merged(db: Database, event: dict, p: dict) -> None:
+    db.execute("UPDATE members SET merged_into = ? WHERE member_id = ?",
+               [p["keep_id"], p["merged_id"]])
+    db.execute("DELETE FROM lots WHERE member_id = ?", [p["merged_id"]])
+    db.execute("DELETE FROM balances WHERE member_id = ?", [p["merged_id"]])
+    db.execute("UPDATE coupons SET member_id = ? WHERE member_id = ?",
+               [p["keep_id"], p["merged_id"]])
+    db.execute("DELETE FROM members_fts WHERE member_id = ?", [p["merged_id"]])
+    refresh_member(db, root_member(db, p["keep_id"]))
+
+
+def _erased(db: Database, event: dict, p: dict) -> None:
+    member_id = p["member_id"]
+    db.execute(
+        "UPDATE members SET name = ?, name_fold = '', phone = NULL, email = NULL, "
+        "birthday = NULL, consents = '{}', erased_at = ? WHERE member_id = ?",
+        [ERASED_NAME, event["at"], member_id],
+    )
+    db.execute("DELETE FROM members_fts WHERE member_id = ?", [member_id])
+    marks = ",".join("?" * len(PERSONAL_KINDS))
+    rows = db.execute(
+        f"SELECT id, payload FROM events WHERE member_id = ? AND kind IN ({marks}) "
+        "AND redacted = 0", [member_id, *PERSONAL_KINDS]).fetchall()
+    for event_id, text in rows:
+        kept = {k: v for k, v in json.loads(text).items() if k == "entries"}
+        kept["redacted"] = True
+        db.execute("UPDATE events SET payload = ?, redacted = 1 WHERE id = ?",
+                   [json.dumps(kept, sort_keys=True), event_id])
+    db.execute("UPDATE complaints SET text = '' WHERE member_id = ?", [member_id])
+
+
+def _sale(db: Database, event: dict, p: dict) -> None:
+    pricing = p["pricing"]
+    db.execute(
+        "INSERT INTO sales (sale_id, member_id, at, total, money_paid, points_earned, "
+        "idempotency_key, staff_id, terminal_id, pricing, result) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        [event["id"], event.get("member_id"), event["at"], pricing["total"],
+         pricing["money_paid"], pricing["points_earned"], p.get("idempotency_key"),
+         p.get("staff_id"), event["terminal_id"], json.dumps(pricing, sort_keys=True),
+         json.dumps(p.get("result", {}), sort_keys=True)],
+    )
+    _coupons_from_entries(db, event, p)
+
+
+def _coupons_from_entries(db: Database, event: dict, p: dict) -> None:
+    for e in p.get("entries", []):
+        if e["kind"] == "coupon_issued":
+            db.execute(
+                "INSERT OR IGNORE INTO coupons (code, member_id, kind, issued_event, valid_until) "
+                "VALUES (?,?,?,?,?)",
+                [e["ref"], root_member(db, e["member_id"]), e["data"]["kind"], event["id"],
+                 e["data"]["valid_until"]],
+            )
+
+
+def _refund(db: Database, event: dict, p: dict) -> None:
+    db.execute(
+        "INSERT INTO refunds (refund_id, sale_id, at, amount, idempotency_key, staff_id, pricing, "
+        "result) VALUES (?,?,?,?,?,?,?,?)",
+        [event["id"], p["sale_id"], event["at"], p["pricing"]["amount"], p.get("idempotency_key"),
+         p.get("staff_id"), json.dumps(p["pricing"], sort_keys=True),
+         json.dumps(p.get("result", {}), sort_keys=True)],
+    )
+    db.execute("UPDATE sales SET refunded = refunded + ? WHERE sale_id = ?",
+               [p["pricing"]["amount"], p["sale_id"]])
+
+
+def _feedback(db: Database, event: dict, p: dict) -> None:
+    db.execute("INSERT INTO feedback (id, sale_id, member_id, at, nps, csat) VALUES (?,?,?,?,?,?)",
+               [event["id"], p.get("sale_id"), event.get("member_id"), event["at"], p.get("nps"),
+                p.get("csat")])
+
+
+def _complaint(db: Database, event: dict, p: dict) -> None:
+    db.execute("INSERT INTO complaints (id, member_id, sale_id, at, text, kind) "
+               "VALUES (?,?,?,?,?,?)",
+               [event["id"], event.get("member_id"), p.get("sale_id"), event["at"], p["text"],
+                p.get("complaint_kind", "complaint")])
+
+
+def _program(db: Database, event: dict, p: dict) -> None:
+    db.execute("INSERT OR IGNORE INTO programs (version, doc, published_at, event_id) "
+               "VALUES (?,?,?,?)", [p["version"], p["doc"], event["at"], event["id"]])
+
+
+_PROJECTORS: dict[str, Callable[[Database, dict, dict], None]] = {
+    "member_enrolled": _enrolled,
+    "member_updated": _updated,
+    "consent_changed": _consent,
+    "card_blocked": _card_blocked,
+    "card_reissued": _card_reissued,
+    "member_merged": _merged,
+    "member_erased": _erased,
+    "sale": _sale,
+    "refund": _refund,
+    "coupon_issued": _coupons_from_entries,
+    "feedback": _feedback,
+    "complaint": _complaint,
+    "program_published": _program,
+}

@@ -1,0 +1,178 @@
+"""The terminal's schema as named, append-only migrations (never edit one that shipped)."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("loyalty_desktop")
+
+_APPEND_ONLY = ("events", "ledger", "audit", "consents")
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    """Events (the sync unit), the ledger, projections, caches, staff and the audit log."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+        CREATE TABLE events (
+            id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, seq INTEGER NOT NULL,
+            kind TEXT NOT NULL, member_id TEXT, at TEXT NOT NULL, recorded_at TEXT NOT NULL,
+            program_version INTEGER NOT NULL, payload TEXT NOT NULL,
+            origin TEXT NOT NULL DEFAULT 'local', server_seq INTEGER,
+            redacted INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (terminal_id, seq)
+        ) STRICT;
+        CREATE INDEX events_member ON events(member_id);
+        CREATE INDEX events_server_seq ON events(server_seq);
+
+        CREATE TABLE ledger (
+            id TEXT PRIMARY KEY, event_id TEXT NOT NULL REFERENCES events(id),
+            member_id TEXT NOT NULL, kind TEXT NOT NULL, at TEXT NOT NULL,
+            points INTEGER NOT NULL DEFAULT 0, wallet INTEGER NOT NULL DEFAULT 0,
+            spend INTEGER NOT NULL DEFAULT 0, available_at TEXT, expires_at TEXT,
+            ref TEXT, data TEXT
+        ) STRICT;
+        CREATE INDEX ledger_member ON ledger(member_id, id);
+        CREATE INDEX ledger_kind_at ON ledger(kind, at);
+
+        CREATE TABLE members (
+            member_id TEXT PRIMARY KEY, card_number TEXT NOT NULL UNIQUE,
+            card_generation INTEGER NOT NULL DEFAULT 1, name TEXT NOT NULL,
+            name_fold TEXT NOT NULL, phone TEXT, email TEXT, birthday TEXT,
+            referrer_id TEXT, consents TEXT NOT NULL DEFAULT '{}',
+            created_at TEXT NOT NULL, blocked INTEGER NOT NULL DEFAULT 0,
+            merged_into TEXT, erased_at TEXT
+        ) STRICT;
+        CREATE INDEX members_phone ON members(phone);
+        CREATE INDEX members_name_fold ON members(name_fold);
+        CREATE INDEX members_merged ON members(merged_into);
+
+        CREATE TABLE cards (
+            card_number TEXT PRIMARY KEY, member_id TEXT NOT NULL, generation INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('active', 'blocked', 'replaced')),
+            payload TEXT, issued_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX cards_member ON cards(member_id);
+
+        CREATE TABLE sales (
+            sale_id TEXT PRIMARY KEY, member_id TEXT, at TEXT NOT NULL, total INTEGER NOT NULL,
+            money_paid INTEGER NOT NULL, points_earned INTEGER NOT NULL,
+            refunded INTEGER NOT NULL DEFAULT 0, idempotency_key TEXT UNIQUE,
+            staff_id TEXT, terminal_id TEXT NOT NULL, pricing TEXT NOT NULL, result TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX sales_member ON sales(member_id, at);
+        CREATE INDEX sales_at ON sales(at);
+
+        CREATE TABLE refunds (
+            refund_id TEXT PRIMARY KEY, sale_id TEXT NOT NULL, at TEXT NOT NULL,
+            amount INTEGER NOT NULL, idempotency_key TEXT UNIQUE, staff_id TEXT,
+            pricing TEXT NOT NULL, result TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX refunds_sale ON refunds(sale_id);
+
+        CREATE TABLE coupons (
+            code TEXT PRIMARY KEY, member_id TEXT NOT NULL, kind TEXT NOT NULL,
+            issued_event TEXT NOT NULL, valid_until TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX coupons_member ON coupons(member_id);
+
+        CREATE TABLE lots (
+            lot_id TEXT PRIMARY KEY, member_id TEXT NOT NULL, source TEXT NOT NULL,
+            points INTEGER NOT NULL, remaining INTEGER NOT NULL, earned_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX lots_member ON lots(member_id);
+        CREATE INDEX lots_expires ON lots(expires_at);
+
+        CREATE TABLE balances (
+            member_id TEXT PRIMARY KEY, points_total INTEGER NOT NULL, debt INTEGER NOT NULL,
+            wallet_total INTEGER NOT NULL, entries INTEGER NOT NULL, last_entry TEXT
+        ) STRICT;
+
+        CREATE TABLE staff (
+            staff_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL
+                CHECK (role IN ('cashier', 'manager', 'owner')),
+            pin_hash TEXT NOT NULL, failed_attempts INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT, active INTEGER NOT NULL DEFAULT 1, created_at TEXT NOT NULL
+        ) STRICT;
+
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, staff_id TEXT,
+            terminal_id TEXT NOT NULL, action TEXT NOT NULL, subject TEXT,
+            before TEXT, after TEXT
+        ) STRICT;
+        CREATE INDEX audit_at ON audit(at);
+
+        CREATE TABLE consents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, member_id TEXT NOT NULL, channel TEXT NOT NULL,
+            granted INTEGER NOT NULL, at TEXT NOT NULL, wording_version TEXT NOT NULL,
+            event_id TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX consents_member ON consents(member_id);
+
+        CREATE TABLE feedback (
+            id TEXT PRIMARY KEY, sale_id TEXT, member_id TEXT, at TEXT NOT NULL,
+            nps INTEGER CHECK (nps BETWEEN 0 AND 10), csat INTEGER CHECK (csat BETWEEN 1 AND 5)
+        ) STRICT;
+        CREATE TABLE complaints (
+            id TEXT PRIMARY KEY, member_id TEXT, sale_id TEXT, at TEXT NOT NULL,
+            text TEXT NOT NULL, kind TEXT NOT NULL DEFAULT 'complaint',
+            resolved_at TEXT
+        ) STRICT;
+
+        CREATE TABLE issuer_keys (
+            key_id INTEGER PRIMARY KEY, public_key BLOB NOT NULL, private_key BLOB,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE programs (
+            version INTEGER PRIMARY KEY, doc TEXT NOT NULL, published_at TEXT NOT NULL,
+            event_id TEXT
+        ) STRICT;
+        CREATE VIRTUAL TABLE members_fts USING fts5(
+            member_id UNINDEXED, name_fold, tokenize = 'trigram'
+        );
+        CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT) STRICT;
+        CREATE TABLE conflicts (
+            id TEXT PRIMARY KEY, kind TEXT NOT NULL, member_id TEXT, detail TEXT NOT NULL,
+            detected_at TEXT NOT NULL, resolved_at TEXT
+        ) STRICT;
+        """
+    )
+    for table in _APPEND_ONLY:
+        db.execute(
+            f"CREATE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+    for table in ("ledger", "audit", "consents"):
+        db.execute(
+            f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END"
+        )
+    # Events may only change by redaction (KVKK erasure) or by getting their server sequence.
+    db.execute(
+        """
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        WHEN NEW.id IS NOT OLD.id OR NEW.terminal_id IS NOT OLD.terminal_id
+          OR NEW.seq IS NOT OLD.seq OR NEW.kind IS NOT OLD.kind OR NEW.at IS NOT OLD.at
+          OR NEW.member_id IS NOT OLD.member_id OR NEW.recorded_at IS NOT OLD.recorded_at
+          OR NEW.program_version IS NOT OLD.program_version
+          OR (NEW.payload IS NOT OLD.payload AND NOT (NEW.redacted = 1 AND OLD.redacted = 0))
+          OR NEW.redacted < OLD.redacted
+          OR (OLD.server_seq IS NOT NULL AND NEW.server_seq IS NOT OLD.server_seq)
+        BEGIN SELECT RAISE(ABORT, 'events are append-only'); END
+        """
+    )
+
+
+def _run_script(db: Database, script: str) -> None:
+    """Run statements one by one: executescript would commit the migration's transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
