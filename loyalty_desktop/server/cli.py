@@ -1,0 +1,168 @@
+"""`loyalty-desktop server ...`: serve, migrate, tenants, pairing codes, terminals, restore.
+
+`register_server_commands(subparsers)` adds the `server` command to any argparse parser; each
+leaf sets `func(args) -> int` (exit code), prints text or `--json`, and reports a
+LoyaltyError as {"code", "message"} on stderr with the error's exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from loyalty_desktop.domain.errors import LoyaltyError
+
+from . import admin
+
+DB_ENV = "LOYALTY_SERVER_DB"
+DEFAULT_PORT = 8765
+
+
+def register_server_commands(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `server` and its subcommands to an argparse subparsers object."""
+    server = subparsers.add_parser("server", help="central sync server and its administration")
+    commands = server.add_subparsers(dest="server_command", required=True)
+
+    serve = _command(commands, "serve", "run the HTTP server", _serve)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
+    serve.add_argument("--certfile", help="TLS certificate (PEM); serve HTTPS with --keyfile")
+    serve.add_argument("--keyfile", help="TLS private key (PEM)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="trust X-Forwarded-For/-Proto only from these proxy addresses (comma separated)",
+    )
+
+    migrate = _command(
+        commands,
+        "migrate",
+        "create or upgrade the schema (as the owner)",
+        lambda a: admin.migrate(a.db, a.app_role, a.app_password),
+    )
+    migrate.add_argument("--app-role", help="PostgreSQL role the server connects as")
+    migrate.add_argument("--app-password", help="set that role's password")
+
+    tenant = commands.add_parser("tenant", help="tenants (a chain or a shop)")
+    tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
+    add = _command(
+        tenant_commands, "add", "create a tenant", lambda a: admin.add_tenant(a.db, a.name)
+    )
+    add.add_argument("name")
+    _command(tenant_commands, "list", "list tenants", lambda a: admin.list_tenants(a.db))
+
+    code = _command(
+        commands,
+        "pairing-code",
+        "print a one-time pairing code",
+        lambda a: admin.create_pairing_code(a.db, a.tenant, a.store, minutes=a.minutes),
+    )
+    code.add_argument("tenant", help="tenant id or name")
+    code.add_argument("--store", help="store the terminal will belong to")
+    code.add_argument("--minutes", type=int, default=15, help="validity (default 15)")
+
+    terminal = commands.add_parser("terminal", help="paired terminals")
+    terminal_commands = terminal.add_subparsers(dest="terminal_command", required=True)
+    listing = _command(
+        terminal_commands,
+        "list",
+        "list a tenant's terminals",
+        lambda a: admin.list_terminals(a.db, a.tenant),
+    )
+    listing.add_argument("tenant")
+    revoke = _command(
+        terminal_commands,
+        "revoke",
+        "revoke a terminal's token",
+        lambda a: admin.revoke_terminal(a.db, a.tenant, a.terminal_id),
+    )
+    revoke.add_argument("tenant")
+    revoke.add_argument("terminal_id")
+
+    _command(
+        commands,
+        "mark-restored",
+        "new instance id after restoring a backup",
+        lambda a: admin.mark_restored(a.db),
+    )
+    backup = _command(
+        commands,
+        "backup",
+        "copy an SQLite server database",
+        lambda a: admin.backup_sqlite(a.db, a.destination),
+    )
+    backup.add_argument("destination")
+    restore = _command(
+        commands,
+        "restore",
+        "restore an SQLite backup (server stopped)",
+        lambda a: admin.restore_sqlite(a.backup, a.db),
+    )
+    restore.add_argument("backup")
+    return server
+
+
+def _command(
+    commands: Any, name: str, help_text: str, handler: Callable[[argparse.Namespace], Any]
+) -> argparse.ArgumentParser:
+    """A leaf command with --db and --json whose handler's result is printed."""
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+    parser.add_argument(
+        "--db",
+        default=os.environ.get(DB_ENV),
+        help=f"database: SQLite file or postgresql:// URL (default ${DB_ENV})",
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.set_defaults(func=lambda args: _run(handler, args))
+    return parser
+
+
+def _run(handler: Callable[[argparse.Namespace], Any], args: argparse.Namespace) -> int:
+    """Call a handler, print its result, turn a LoyaltyError into a message and exit code."""
+    try:
+        if not args.db:
+            raise LoyaltyError(f"Give the database with --db or ${DB_ENV}.", code="db_missing")
+        result = handler(args)
+    except LoyaltyError as error:
+        text = json.dumps(error.as_dict(), ensure_ascii=False) if args.json else error.message
+        print(text, file=sys.stderr)
+        return error.exit_code
+    if result is not None:
+        print(json.dumps(result, ensure_ascii=False, indent=2) if args.json else _text(result))
+    return 0
+
+
+def _text(result: Any) -> str:
+    """A result as plain lines for people."""
+    if isinstance(result, list):
+        return "\n".join(_text(item) for item in result) or "(none)"
+    if isinstance(result, dict):
+        if "code" in result:
+            return f"{result['code']}  (valid until {result['expires_at']})"
+        return "  ".join(f"{key}={value}" for key, value in result.items())
+    return str(result)
+
+
+def _serve(args: argparse.Namespace) -> None:
+    """Run uvicorn until interrupted."""
+    from .serve import serve
+
+    serve(
+        args.db,
+        args.host,
+        args.port,
+        certfile=args.certfile,
+        keyfile=args.keyfile,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Standalone entry point: `python -m loyalty_desktop.server serve --db ...`."""
+    parser = argparse.ArgumentParser(prog="loyalty-desktop")
+    register_server_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["server", *(sys.argv[1:] if argv is None else argv)])
+    return int(args.func(args))

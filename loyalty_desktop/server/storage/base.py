@@ -1,0 +1,287 @@
+"""The server's storage: every query of the protocol, written once for SQLite and PostgreSQL.
+
+Queries use `?` placeholders; a dialect converts them and supplies its connections, its
+transaction and lock, and the few statements that differ (see sqlite.py, postgres.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+from .batch import Conflict, IncomingEvent, contiguous_high_water, digest, plan_push
+
+SCAN_LIMIT = 5000  # most held seqs read at once when advancing a terminal's high-water mark
+
+CURRENT_INSTANCE = "(SELECT instance_id FROM instances ORDER BY position DESC LIMIT 1)"
+
+
+@dataclass(frozen=True)
+class TerminalAuth:
+    """Who a bearer token speaks for: every query of the request is scoped to this tenant."""
+
+    tenant_pk: int
+    tenant_id: str
+    terminal_id: str
+    token_hash: str
+    instance_id: str
+
+
+@dataclass(frozen=True)
+class PushResult:
+    """What a push changed, as the protocol answers it."""
+
+    accepted: list[str]
+    duplicate: list[str]
+    rejected: list[dict[str, object]]
+    acked_seq: int
+    last_server_seq: int
+
+
+class SqlStorage:
+    """Protocol queries over a DB-API connection; subclasses provide the dialect."""
+
+    placeholder = "?"
+
+    # -- provided by the dialect -------------------------------------------------------------
+    def _read(self) -> AbstractContextManager[Any]:
+        """A cursor in a read transaction."""
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Any]:
+        """A cursor in the write transaction (committed on success, rolled back on error)."""
+        raise NotImplementedError
+
+    def _lock_tenant_sql(self) -> str:
+        """SELECT the tenant's last_seq, holding its row until commit."""
+        raise NotImplementedError
+
+    def _bucket_sql(self) -> str:
+        """Upsert of one token bucket returning (allowed, tokens)."""
+        raise NotImplementedError
+
+    def _ids_clause(self, ids: Sequence[str]) -> tuple[str, list[Any]]:
+        """`IN (...)` for a list of ids, with its parameters."""
+        return "IN (" + ",".join("?" * len(ids)) + ")", list(ids)
+
+    def _insert_events(self, cur: Any, tenant_pk: int, rows: list[tuple[int, IncomingEvent]]) -> None:
+        """Insert accepted events with their server_seq."""
+        cur.executemany(
+            self._q(
+                "INSERT INTO events (tenant_id, server_seq, event_id, terminal_id, seq, kind, body)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            ),
+            [(tenant_pk, s, e.event_id, e.terminal_id, e.seq, e.kind, e.body) for s, e in rows],
+        )
+
+    def close(self) -> None:
+        """Release connections."""
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _q(self, sql: str) -> str:
+        """The query in this dialect's placeholder style."""
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _one(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> Any:
+        """First row of a query, or None."""
+        cur.execute(self._q(sql), params)
+        return cur.fetchone()
+
+    def _all(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """All rows of a query."""
+        cur.execute(self._q(sql), params)
+        return list(cur.fetchall())
+
+    # -- health and identity -------------------------------------------------------------------
+    def instance_id(self) -> str:
+        """The random id of this database's current life (changes when restored from a backup)."""
+        with self._read() as cur:
+            return str(self._one(cur, "SELECT " + CURRENT_INSTANCE)[0])
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the database (0 when it has none)."""
+        with self._read() as cur:
+            row = self._one(cur, "SELECT max(version) FROM schema_migrations")
+            return int(row[0] or 0)
+
+    # -- auth and rate limits --------------------------------------------------------------------
+    def authenticate(self, token_hash: str) -> TerminalAuth | None:
+        """The terminal a token belongs to, or None when unknown or revoked."""
+        with self._read() as cur:
+            row = self._one(
+                cur,
+                "SELECT t.tenant_id, n.uid, t.terminal_id, " + CURRENT_INSTANCE + " FROM terminals t"
+                " JOIN tenants n ON n.id = t.tenant_id"
+                " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                (token_hash,),
+            )
+        if row is None:
+            return None
+        return TerminalAuth(int(row[0]), row[1], row[2], token_hash, row[3])
+
+    def take_token(self, key: str, now: float, rate: float, burst: float) -> float | None:
+        """Take one request from a token bucket: None if allowed, else seconds to wait."""
+        with self._write() as cur:
+            allowed, tokens = self._one(
+                cur, self._bucket_sql(), {"key": key, "now": now, "rate": rate, "burst": burst}
+            )
+        if allowed:
+            return None
+        return max(0.001, (1.0 - float(tokens)) / rate)
+
+    # -- push and pull -----------------------------------------------------------------------------
+    def push(self, auth: TerminalAuth, events: list[IncomingEvent]) -> PushResult:
+        """Store a batch of the terminal's events exactly once, in one transaction."""
+        tenant = auth.tenant_pk
+        with self._write() as cur:
+            last_seq = int(self._one(cur, self._lock_tenant_sql(), (tenant,))[0])
+            plan = plan_push(
+                events,
+                self._bodies_by_id(cur, tenant, [e.event_id for e in events]),
+                self._ids_by_seq(cur, tenant, auth.terminal_id, [e.seq for e in events]),
+                last_seq,
+            )
+            if plan.inserts:
+                self._insert_events(cur, tenant, plan.inserts)
+                cur.execute(
+                    self._q("UPDATE tenants SET last_seq = ? WHERE id = ?"), (plan.last_seq, tenant)
+                )
+            if plan.conflicts:
+                self._insert_conflicts(cur, tenant, plan.conflicts)
+            acked = self._advance_acked(cur, auth)
+        return PushResult(plan.accepted, plan.duplicate, plan.rejected, acked, plan.last_seq)
+
+    def _bodies_by_id(self, cur: Any, tenant_pk: int, ids: list[str]) -> dict[str, str]:
+        """Stored bodies of those event ids in the tenant."""
+        if not ids:
+            return {}
+        clause, params = self._ids_clause(ids)
+        rows = self._all(
+            cur, f"SELECT event_id, body FROM events WHERE tenant_id = ? AND event_id {clause}",
+            [tenant_pk, *params],
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def _ids_by_seq(self, cur: Any, tenant_pk: int, terminal_id: str, seqs: list[int]) -> dict[int, str]:
+        """Stored event ids of the terminal's seqs in the batch's range."""
+        if not seqs:
+            return {}
+        rows = self._all(
+            cur,
+            "SELECT seq, event_id FROM events WHERE tenant_id = ? AND terminal_id = ?"
+            " AND seq BETWEEN ? AND ?",
+            (tenant_pk, terminal_id, min(seqs), max(seqs)),
+        )
+        return {int(row[0]): row[1] for row in rows}
+
+    def _insert_conflicts(self, cur: Any, tenant_pk: int, conflicts: list[Conflict]) -> None:
+        """Record rejected events once each (the same rejected content is not repeated)."""
+        sql = self._q(
+            "INSERT INTO conflicts (tenant_id, event_id, terminal_id, seq, reason,"
+            " existing_event_id, digest, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (tenant_id, event_id, digest) DO NOTHING"
+        )
+        for c in conflicts:
+            e = c.event
+            cur.execute(
+                sql,
+                (tenant_pk, e.event_id, e.terminal_id, e.seq, c.reason, c.existing_event_id,
+                 digest(e.body), e.body),
+            )
+
+    def _advance_acked(self, cur: Any, auth: TerminalAuth) -> int:
+        """Move the terminal's contiguous high-water mark over the seqs now held."""
+        key = (auth.tenant_pk, auth.terminal_id)
+        acked = int(self._one(
+            cur, "SELECT acked_seq FROM terminals WHERE tenant_id = ? AND terminal_id = ?", key
+        )[0])
+        start = acked
+        while True:
+            held = [int(r[0]) for r in self._all(
+                cur,
+                "SELECT seq FROM events WHERE tenant_id = ? AND terminal_id = ? AND seq > ?"
+                " UNION SELECT seq FROM conflicts WHERE tenant_id = ? AND terminal_id = ?"
+                " AND seq > ? ORDER BY seq LIMIT " + str(SCAN_LIMIT),
+                (*key, acked, *key, acked),
+            )]
+            advanced = contiguous_high_water(acked, held)
+            if advanced == acked or len(held) < SCAN_LIMIT:
+                acked = advanced
+                break
+            acked = advanced
+        if acked != start:
+            cur.execute(
+                self._q("UPDATE terminals SET acked_seq = ? WHERE tenant_id = ? AND terminal_id = ?"),
+                (acked, *key),
+            )
+        return acked
+
+    def pull(self, tenant_pk: int, after: int, limit: int) -> list[tuple[int, str]]:
+        """The tenant's events with server_seq > after, ascending: (server_seq, body)."""
+        with self._read() as cur:
+            rows = self._all(
+                cur,
+                "SELECT server_seq, body FROM events WHERE tenant_id = ? AND server_seq > ?"
+                " ORDER BY server_seq LIMIT ?",
+                (tenant_pk, after, limit),
+            )
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def event(self, tenant_pk: int, event_id: str) -> tuple[int, str] | None:
+        """One event of the tenant by id: (server_seq, body), or None."""
+        with self._read() as cur:
+            row = self._one(
+                cur, "SELECT server_seq, body FROM events WHERE tenant_id = ? AND event_id = ?",
+                (tenant_pk, event_id),
+            )
+        return None if row is None else (int(row[0]), row[1])
+
+    def last_server_seq(self, cur: Any, tenant_pk: int) -> int:
+        """The tenant's last assigned server_seq."""
+        return int(self._one(cur, "SELECT last_seq FROM tenants WHERE id = ?", (tenant_pk,))[0])
+
+    def conflicts(self, tenant_pk: int, after_id: int, limit: int) -> list[tuple[Any, ...]]:
+        """Flagged conflicts of the tenant, oldest first, after a conflict id."""
+        with self._read() as cur:
+            return self._all(
+                cur,
+                "SELECT id, event_id, terminal_id, seq, reason, existing_event_id, body,"
+                " detected_at FROM conflicts WHERE tenant_id = ? AND id > ? ORDER BY id LIMIT ?",
+                (tenant_pk, after_id, limit),
+            )
+
+    def terminal(self, tenant_pk: int, terminal_id: str) -> tuple[Any, ...] | None:
+        """One terminal of the tenant: (terminal_id, name, store, acked_seq, paired_at, revoked_at)."""
+        with self._read() as cur:
+            return self._one(
+                cur,
+                "SELECT t.terminal_id, t.name, s.name, t.acked_seq, t.paired_at, t.revoked_at"
+                " FROM terminals t LEFT JOIN stores s ON s.id = t.store_id"
+                " WHERE t.tenant_id = ? AND t.terminal_id = ?",
+                (tenant_pk, terminal_id),
+            )
+
+    def sync_position(self, auth: TerminalAuth) -> tuple[int, int, list[str], dict[str, int]]:
+        """(acked_seq, last_server_seq, instance lineage, instance start seqs) for a terminal."""
+        with self._read() as cur:
+            acked = int(self._one(
+                cur, "SELECT acked_seq FROM terminals WHERE tenant_id = ? AND terminal_id = ?",
+                (auth.tenant_pk, auth.terminal_id),
+            )[0])
+            last = self.last_server_seq(cur, auth.tenant_pk)
+            lineage = [r[0] for r in self._all(
+                cur, "SELECT instance_id FROM instances ORDER BY position"
+            )]
+            starts = {r[0]: int(r[1]) for r in self._all(
+                cur, "SELECT instance_id, start_seq FROM instance_starts WHERE tenant_id = ?",
+                (auth.tenant_pk,),
+            )}
+        return acked, last, lineage, starts
+
+
+def rows_as_dicts(cur: Any, rows: Iterator[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows with their column names, for admin listings."""
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in rows]

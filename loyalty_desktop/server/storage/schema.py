@@ -1,0 +1,218 @@
+"""Schema migrations of the server database, one list per dialect, applied in order and recorded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from loyalty_desktop.domain.errors import StoreError
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One named, append-only step of the schema: never edited once released."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+SQLITE_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial",
+        (
+            """CREATE TABLE instances (
+                position INTEGER PRIMARY KEY AUTOINCREMENT,
+                instance_id TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""",
+            """CREATE TABLE tenants (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                uid TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL UNIQUE,
+                last_seq INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""",
+            """CREATE TABLE instance_starts (
+                instance_id TEXT NOT NULL REFERENCES instances(instance_id),
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                start_seq INTEGER NOT NULL,
+                PRIMARY KEY (instance_id, tenant_id))""",
+            """CREATE TABLE stores (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                UNIQUE (tenant_id, name))""",
+            """CREATE TABLE pairing_codes (
+                code_hash TEXT PRIMARY KEY,
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                store_id INTEGER REFERENCES stores(id),
+                expires_at REAL NOT NULL,
+                used_at REAL,
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""",
+            """CREATE TABLE terminals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                terminal_id TEXT NOT NULL,
+                store_id INTEGER REFERENCES stores(id),
+                name TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                acked_seq INTEGER NOT NULL DEFAULT 0,
+                paired_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                revoked_at TEXT,
+                UNIQUE (tenant_id, terminal_id))""",
+            """CREATE TABLE events (
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                server_seq INTEGER NOT NULL,
+                event_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                kind TEXT NOT NULL,
+                body TEXT NOT NULL,
+                received_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                PRIMARY KEY (tenant_id, server_seq),
+                UNIQUE (tenant_id, event_id),
+                UNIQUE (tenant_id, terminal_id, seq))""",
+            """CREATE TABLE conflicts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+                event_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                seq INTEGER NOT NULL,
+                reason TEXT NOT NULL,
+                existing_event_id TEXT,
+                digest TEXT NOT NULL,
+                body TEXT NOT NULL,
+                detected_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+                UNIQUE (tenant_id, event_id, digest))""",
+            "CREATE INDEX conflicts_by_terminal ON conflicts (tenant_id, terminal_id, seq)",
+            """CREATE TABLE rate_buckets (
+                key TEXT PRIMARY KEY,
+                tokens REAL NOT NULL,
+                at REAL NOT NULL,
+                allowed INTEGER NOT NULL)""",
+        ),
+    ),
+)
+
+POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial",
+        (
+            """CREATE TABLE instances (
+                position BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                instance_id TEXT NOT NULL UNIQUE,
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+            """CREATE TABLE tenants (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                uid TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL UNIQUE,
+                last_seq BIGINT NOT NULL DEFAULT 0,
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+            """CREATE TABLE instance_starts (
+                instance_id TEXT NOT NULL REFERENCES instances(instance_id),
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                start_seq BIGINT NOT NULL,
+                PRIMARY KEY (instance_id, tenant_id))""",
+            """CREATE TABLE stores (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                name TEXT NOT NULL,
+                UNIQUE (tenant_id, name))""",
+            """CREATE TABLE pairing_codes (
+                code_hash TEXT PRIMARY KEY,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                store_id BIGINT REFERENCES stores(id),
+                expires_at DOUBLE PRECISION NOT NULL,
+                used_at DOUBLE PRECISION,
+                created_at TIMESTAMPTZ NOT NULL DEFAULT now())""",
+            """CREATE TABLE terminals (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                terminal_id TEXT NOT NULL,
+                store_id BIGINT REFERENCES stores(id),
+                name TEXT,
+                token_hash TEXT NOT NULL UNIQUE,
+                acked_seq BIGINT NOT NULL DEFAULT 0,
+                paired_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                revoked_at TIMESTAMPTZ,
+                UNIQUE (tenant_id, terminal_id))""",
+            """CREATE TABLE events (
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                server_seq BIGINT NOT NULL,
+                event_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                kind TEXT NOT NULL,
+                body TEXT NOT NULL,
+                received_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, server_seq),
+                UNIQUE (tenant_id, event_id),
+                UNIQUE (tenant_id, terminal_id, seq))""",
+            """CREATE TABLE conflicts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                tenant_id BIGINT NOT NULL REFERENCES tenants(id),
+                event_id TEXT NOT NULL,
+                terminal_id TEXT NOT NULL,
+                seq BIGINT NOT NULL,
+                reason TEXT NOT NULL,
+                existing_event_id TEXT,
+                digest TEXT NOT NULL,
+                body TEXT NOT NULL,
+                detected_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, event_id, digest))""",
+            "CREATE INDEX conflicts_by_terminal ON conflicts (tenant_id, terminal_id, seq)",
+            """CREATE TABLE rate_buckets (
+                key TEXT PRIMARY KEY,
+                tokens DOUBLE PRECISION NOT NULL,
+                at DOUBLE PRECISION NOT NULL,
+                allowed BOOLEAN NOT NULL)""",
+        ),
+    ),
+)
+
+# What the app role may do with each table (PostgreSQL): no DELETE, no DDL, no TRUNCATE.
+APP_ROLE_GRANTS: dict[str, str] = {
+    "schema_migrations": "SELECT",
+    "instances": "SELECT",
+    "instance_starts": "SELECT",
+    "tenants": "SELECT, UPDATE",
+    "stores": "SELECT, INSERT",
+    "pairing_codes": "SELECT, UPDATE",
+    "terminals": "SELECT, INSERT, UPDATE",
+    "events": "SELECT, INSERT",
+    "conflicts": "SELECT, INSERT",
+    "rate_buckets": "SELECT, INSERT, UPDATE",
+}
+
+
+def latest_version(migrations: tuple[Migration, ...]) -> int:
+    """The schema version this code writes and expects."""
+    return migrations[-1].version
+
+
+def pending_migrations(current: int, migrations: tuple[Migration, ...]) -> list[Migration]:
+    """Migrations still to apply on a database at `current`; refuse a newer database."""
+    check_not_newer(current, migrations)
+    return [m for m in migrations if m.version > current]
+
+
+def check_not_newer(current: int, migrations: tuple[Migration, ...]) -> None:
+    """Raise StoreError when the database was written by a newer server."""
+    latest = latest_version(migrations)
+    if current > latest:
+        raise StoreError(
+            f"The server database has schema version {current}, newer than this server "
+            f"understands ({latest}). Upgrade the server; the database was left untouched.",
+            code="schema_too_new",
+        )
+
+
+def check_current(current: int, migrations: tuple[Migration, ...], how_to_migrate: str) -> None:
+    """Raise StoreError unless the database is at exactly this code's schema version."""
+    check_not_newer(current, migrations)
+    if current < latest_version(migrations):
+        raise StoreError(
+            f"The server database has schema version {current}; this server needs "
+            f"{latest_version(migrations)}. {how_to_migrate}",
+            code="schema_too_old",
+        )
