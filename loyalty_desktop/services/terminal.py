@@ -8,11 +8,12 @@ from pathlib import Path
 from ..domain.errors import StoreError
 from ..store import database as dbm
 from .admin import AdminMixin
+from .sync_store import SyncStoreMixin
 
 log = logging.getLogger(__name__)
 
 
-class Terminal(AdminMixin):
+class Terminal(AdminMixin, SyncStoreMixin):
     """Every use case of one terminal, over one data directory."""
 
 

@@ -158,11 +158,13 @@ def _sale(db: Database, event: dict, p: dict) -> None:
     pricing = p["pricing"]
     db.execute(
         "INSERT INTO sales (sale_id, member_id, at, total, money_paid, points_earned, "
-        "idempotency_key, staff_id, terminal_id, pricing, result) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        "idempotency_key, staff_id, terminal_id, pricing, result, refunded) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?, "
+        "(SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE sale_id = ?))",
         [event["id"], event.get("member_id"), event["at"], pricing["total"],
          pricing["money_paid"], pricing["points_earned"], p.get("idempotency_key"),
          p.get("staff_id"), event["terminal_id"], json.dumps(pricing, sort_keys=True),
-         json.dumps(p.get("result", {}), sort_keys=True)],
+         json.dumps(p.get("result", {}), sort_keys=True), event["id"]],
     )
     _coupons_from_entries(db, event, p)
 
