@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +19,7 @@ import httpx
 import psycopg
 from psycopg import sql
 
+from . import admin
 from .storage import migrate_postgres
 
 PG_ENV = "LOYALTY_TEST_PG_URL"
@@ -35,9 +37,10 @@ class ServerProcess:
     """`python -m loyalty_desktop.server serve` in a subprocess; started, killed, restarted by id."""
 
     def __init__(self, db_url: str, *, settings: dict[str, object] | None = None,
-                 extra_args: tuple[str, ...] = (), scheme: str = "http") -> None:
+                 extra_args: tuple[str, ...] = (), scheme: str = "http",
+                 port: int | None = None) -> None:
         self.db_url = db_url
-        self.port = free_port()
+        self.port = port or free_port()
         self.scheme = scheme
         self.extra_args = extra_args
         self.env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
@@ -154,3 +157,31 @@ class TempPostgres:
         """Run one statement on the cluster as the admin, outside a transaction."""
         with psycopg.connect(self.server_admin_url, autocommit=True) as conn:
             conn.execute(statement)
+
+
+@dataclass
+class Backend:
+    """A test server database: admin URL (the owner) and app URL (the least-privilege role)."""
+
+    name: str
+    admin_url: str
+    app_url: str
+    pg: TempPostgres | None = None
+
+    def drop(self) -> None:
+        """Drop a PostgreSQL database (an SQLite file goes with its temporary folder)."""
+        if self.pg is not None:
+            self.pg.drop()
+
+
+def make_backend(kind: str, folder: Path) -> Backend | None:
+    """A fresh, migrated database of a kind ("sqlite" or "postgres"); None if PG is not set up."""
+    if kind == "sqlite":
+        path = str(folder / "server.db")
+        admin.migrate(path)
+        return Backend("sqlite", path, path)
+    url = os.environ.get(PG_ENV)
+    if not url:
+        return None
+    pg = TempPostgres(url).create()
+    return Backend("postgres", pg.admin_url, pg.app_url, pg)

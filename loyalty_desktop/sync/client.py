@@ -68,6 +68,12 @@ class SyncClient:
             self._api.close()
             self._api = None
 
+    def __enter__(self) -> SyncClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def _server(self, state: dict[str, Any]) -> ServerApi:
         """The API client for the state's server and token (kept while they do not change)."""
         url, token = state.get("server_url"), state.get("token")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -13,34 +11,17 @@ import pytest
 
 from loyalty_desktop.domain.ids import uuid7
 from loyalty_desktop.server import admin
-from loyalty_desktop.server.testing import PG_ENV, ServerProcess, TempPostgres
-
-
-@dataclass
-class Backend:
-    """Where a test server keeps its data: admin URL (owner) and app URL (least privilege)."""
-
-    name: str
-    admin_url: str
-    app_url: str
+from loyalty_desktop.server.testing import PG_ENV, Backend, ServerProcess, make_backend
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A fresh server database of each kind."""
-    if request.param == "sqlite":
-        path = str(tmp_path_factory.mktemp("server") / "server.db")
-        admin.migrate(path)
-        yield Backend("sqlite", path, path)
-        return
-    url = os.environ.get(PG_ENV)
-    if not url:
+    made = make_backend(request.param, tmp_path_factory.mktemp("server"))
+    if made is None:
         pytest.skip(f"{PG_ENV} is not set: no PostgreSQL to test against")
-    pg = TempPostgres(url).create()
-    try:
-        yield Backend("postgres", pg.admin_url, pg.app_url)
-    finally:
-        pg.drop()
+    yield made
+    made.drop()
 
 
 @pytest.fixture(scope="module")
