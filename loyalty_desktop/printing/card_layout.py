@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from loyalty_desktop.domain.errors import InvalidInput
+from loyalty_desktop.domain.cards import format_card_number
 
 from . import codes, fonts
 from .slip import wrap_text
@@ -67,14 +67,6 @@ class CardLayout:
         return self.qr_module_mm * len(self.qr_matrix)
 
 
-def group_card_number(card_number: str) -> str:
-    """The card number in groups of four ("9790 1234 5678 9012"), check digit included."""
-    digits = card_number.replace(" ", "")
-    if not digits.isdigit():
-        raise InvalidInput(f"Card number {card_number!r} is not digits.", code="invalid_card_number")
-    return " ".join(digits[i:i + 4] for i in range(0, len(digits), 4))
-
-
 def fit_lines(value: str, font: str, width_mm: float, sizes: tuple[float, float],
               max_lines: int = 1) -> tuple[float, list[str]]:
     """The largest size (points) at which `value` fits `width_mm` in at most `max_lines`."""
@@ -114,7 +106,7 @@ def card_layout(card: CardFace) -> CardLayout:
     for index, line in enumerate(lines):
         baseline = BAND_HEIGHT_MM + 14.0 + index * size * 1.2 / PT_PER_MM
         texts.append(TextItem(line, fonts.BOLD, size, INK_COLOR, MARGIN_MM, baseline))
-    size, lines = fit_lines(group_card_number(card.card_number), fonts.MONO, text_width,
+    size, lines = fit_lines(format_card_number(card.card_number), fonts.MONO, text_width,
                             (11.0, 7.0))
     texts.append(TextItem(lines[0], fonts.MONO, size, INK_COLOR, MARGIN_MM, 42.0))
     size, lines = fit_lines(text("card_hint", lang), fonts.REGULAR, text_width, (6.5, 5.0))

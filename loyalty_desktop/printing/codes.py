@@ -96,6 +96,7 @@ class Barcode128:
     value: str
     module: float
     bar_height: float
+    caption: str = ""  # the text under the bars; the value itself when empty
 
     @cached_property
     def _barcode(self) -> Code128:
@@ -124,16 +125,18 @@ class Barcode128:
         canvas.setFillColorRGB(0, 0, 0)
         self._barcode.drawOn(canvas, x, bars_y)
         canvas.setFont(fonts.MONO, CODE128_TEXT_SIZE)
-        canvas.drawCentredString(x + self.width / 2, y + CODE128_TEXT_SIZE * 0.4, self.value)
+        caption = self.caption or self.value
+        canvas.drawCentredString(x + self.width / 2, y + CODE128_TEXT_SIZE * 0.4, caption)
         canvas.restoreState()
 
 
-def code128(value: str, max_width: float, bar_height: float = 10 * mm) -> Barcode128:
+def code128(value: str, max_width: float, bar_height: float = 10 * mm,
+            caption: str = "") -> Barcode128:
     """The widest clean Code128 of `value` (3 or 2 dots a module) that fits `max_width`."""
     if not value or not value.isascii() or not value.isprintable():
         raise InvalidInput(f"Code {value!r} cannot be printed as a barcode.", code="invalid_code")
     for dots in CODE128_MODULE_DOTS:
-        barcode = Barcode128(value, dots * DOT, bar_height)
+        barcode = Barcode128(value, dots * DOT, bar_height, caption)
         if barcode.width <= max_width:
             return barcode
     raise InvalidInput(

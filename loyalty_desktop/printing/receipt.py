@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from loyalty_desktop.domain.cards import format_digits
 from loyalty_desktop.domain.text import mask_card_number, mask_name
 
 from .slip import Slip
@@ -93,9 +94,9 @@ def build_refund_slip(refund: dict, sale: dict, ctx: ReceiptContext) -> Slip:
     _signed_money(slip, "wallet_restored", refund.get("wallet_restored", 0), lang)
     _signed_money(slip, "cashback_cancelled", -refund.get("cashback_cancelled", 0), lang)
     for coupon in refund.get("coupons_returned") or []:
-        slip.pair(text("coupon_returned", lang), _coupon_code(coupon))
+        slip.pair(text("coupon_returned", lang), _readable_code(coupon))
     for coupon in refund.get("coupons_cancelled") or []:
-        slip.pair(text("coupon_cancelled", lang), _coupon_code(coupon))
+        slip.pair(text("coupon_cancelled", lang), _readable_code(coupon))
     slip.rule(dashed=True)
     _points_balance(slip, member, lang)
     _wallet_balance(slip, member, lang)
@@ -134,7 +135,7 @@ def _payment(slip: Slip, sale: dict, lang: str) -> None:
     if sale.get("club_discount"):
         slip.pair(text("club_discount", lang), money(-sale["club_discount"], lang))
     if sale.get("coupon_discount"):
-        label = text("coupon_used", lang, code=_coupon_code(sale.get("coupon_used") or ""))
+        label = text("coupon_used", lang, code=_readable_code(sale.get("coupon_used") or ""))
         slip.pair(label.strip(), money(-sale["coupon_discount"], lang))
     if sale.get("points_redeemed"):
         label = text("points_redeemed", lang, points=points(sale["points_redeemed"], lang))
@@ -218,7 +219,7 @@ def _new_coupons(slip: Slip, coupons: list[dict], issued_at: str, ctx: ReceiptCo
         end = format_datetime(coupon["valid_until"], lang, ctx.timezone)
         slip.text(text("coupon_valid_until", lang, end=end))
         slip.gap(1.0)
-        slip.barcode(coupon["code"])
+        slip.barcode(coupon["code"], caption=_readable_code(coupon))
 
 
 def _footer(slip: Slip, lang: str) -> None:
@@ -240,6 +241,7 @@ def _signed_money(slip: Slip, key: str, kurus: int, lang: str) -> None:
         slip.pair(text(key, lang), f"{'+' if kurus > 0 else ''}{money(kurus, lang)}")
 
 
-def _coupon_code(coupon: dict | str) -> str:
-    """The code of a coupon given as a coupon dict or as its code."""
-    return str(coupon.get("code", "")) if isinstance(coupon, dict) else str(coupon)
+def _readable_code(coupon: dict | str) -> str:
+    """A coupon's code (a coupon dict or the code) as people read it: "2482 9136 5018"."""
+    code = str(coupon.get("code", "")) if isinstance(coupon, dict) else str(coupon)
+    return format_digits(code) if code.isdigit() else code

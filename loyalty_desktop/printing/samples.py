@@ -9,7 +9,7 @@ SAMPLE_REFUND_ID = "0194f3b8-02aa-7e51-8c3f-2b9d4e7a6c10"
 
 _MEMBER = {
     "member_id": "0194f000-1111-7222-8333-444455556666",
-    "card_number": "9790123456789012",
+    "card_number": "9790123456789010",
     "card_generation": 1,
     "name": "Çiğdem Işıkgöz",
     "tier": "altin", "tier_name": "Altın", "next_tier": "platin", "next_tier_name": "Platin",
@@ -23,10 +23,10 @@ _MEMBER = {
 }
 
 _COUPONS = [
-    {"code": "482913650172", "kind": "next_order", "value": 5000, "percent": None,
+    {"code": "248291365018", "kind": "next_order", "value": 5000, "percent": None,
      "min_basket": 25000, "valid_from": "2026-11-23T14:05:00+03:00",
      "valid_until": "2026-12-23T14:05:00+03:00"},
-    {"code": "730118264905", "kind": "birthday", "value": 10000, "percent": 20,
+    {"code": "273011826495", "kind": "birthday", "value": 10000, "percent": 20,
      "min_basket": 0, "valid_from": "2026-11-20T00:00:00+03:00",
      "valid_until": "2026-12-04T00:00:00+03:00"},
 ]
@@ -35,7 +35,7 @@ _SALE = {
     "sale_id": SAMPLE_SALE_ID, "at": "2026-11-23T11:05:00+00:00",
     "terminal_id": "0194eeee-0000-7000-8000-000000000001", "cashier": "Ayşe",
     "total": 123456, "club_discount": 6173, "coupon_discount": 5000, "discount": 11173,
-    "coupon_used": "551204987311", "points_redeemed": 500, "points_value": 5000,
+    "coupon_used": "255120498738", "points_redeemed": 500, "points_value": 5000,
     "wallet_used": 1500, "money_paid": 105783, "points_earned": 132, "bonus_points": 50,
     "bonus": [{"kind": "welcome", "points": 50}],
     "cashback_pending": 1058, "cashback_available_at": "2026-12-07T14:05:00+03:00",

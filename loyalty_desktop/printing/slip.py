@@ -163,7 +163,7 @@ class Slip:
         self.text(value, bold=bold, align="right")
 
     def mono(self, text: str, *, align: str = "left") -> None:
-        """Add an id or code in the monospaced font, shrunk to one line if readable, else wrapped."""
+        """Add an id or code in the monospaced font, on one line if still readable, else wrapped."""
         size = self.size * 0.85
         one_line = self.width / max(fonts.text_width(text, fonts.MONO, 1.0), 1e-9)
         size = max(min(size, one_line), MIN_MONO_SIZE)
@@ -178,9 +178,9 @@ class Slip:
         """Add blank space."""
         self.items.append(Gap(height_mm * mm))
 
-    def barcode(self, value: str) -> None:
-        """Add a Code128 barcode of `value` with its text below."""
-        self.items.append(CodeBlock(codes.code128(value, self.width)))
+    def barcode(self, value: str, caption: str = "") -> None:
+        """Add a Code128 barcode of `value` with `caption` (default: the value) below."""
+        self.items.append(CodeBlock(codes.code128(value, self.width, caption=caption)))
 
     @property
     def height(self) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from loyalty_desktop.domain.errors import InvalidInput
 from loyalty_desktop.domain.money import format_try
@@ -181,15 +181,23 @@ def parse_time(value: str | datetime) -> datetime:
     return moment
 
 
+def shop_zone(timezone: str) -> ZoneInfo:
+    """The shop's time zone by IANA name, or InvalidInput if there is no such zone."""
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise InvalidInput(f"Time zone {timezone!r} is unknown.", code="unknown_timezone") from exc
+
+
 def format_datetime(value: str | datetime, lang: str, timezone: str = DEFAULT_TIMEZONE) -> str:
     """A moment in the shop's time zone: "23.11.2026 14:05" (tr) / "23 Nov 2026 14:05" (en)."""
-    local = parse_time(value).astimezone(ZoneInfo(timezone))
+    local = parse_time(value).astimezone(shop_zone(timezone))
     return f"{format_date(local, lang, timezone)} {local:%H:%M}"
 
 
 def format_date(value: str | datetime, lang: str, timezone: str = DEFAULT_TIMEZONE) -> str:
     """The shop-time date of a moment: "23.11.2026" (tr) / "23 Nov 2026" (en)."""
-    local = parse_time(value).astimezone(ZoneInfo(timezone))
+    local = parse_time(value).astimezone(shop_zone(timezone))
     if lang == "en":
         return f"{local.day} {_EN_MONTHS[local.month - 1]} {local.year}"
     return f"{local:%d.%m.%Y}"
@@ -223,6 +231,8 @@ def coupon_value(coupon: dict, lang: str) -> str:
     if percent is None:
         return text("coupon_fixed", lang, amount=money(int(coupon["value"]), lang))
     shown = f"{percent:g}" if isinstance(percent, float) else str(percent)
+    if lang == "tr":
+        shown = shown.replace(".", ",")  # "%12,5"
     if coupon.get("value"):
         return text("coupon_percent", lang, percent=shown, cap=money(int(coupon["value"]), lang))
     return text("coupon_percent_uncapped", lang, percent=shown)

@@ -13,8 +13,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QBuffer, QByteArray, QIODevice, QMarginsF, QObject, QRectF, QRunnable, QSize, QSizeF,
-    QThreadPool, Signal, Slot,
+    QBuffer,
+    QByteArray,
+    QIODevice,
+    QMarginsF,
+    QObject,
+    QRectF,
+    QRunnable,
+    QSize,
+    QSizeF,
+    QThreadPool,
+    Signal,
+    Slot,
 )
 from PySide6.QtGui import QColor, QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument
@@ -63,7 +73,8 @@ def load_pdf(pdf_bytes: bytes) -> QPdfDocument:
 def render_page(document: QPdfDocument, page: int, dpi: int) -> QImage:
     """Page `page` as an image on a white background (QtPdf leaves the paper transparent)."""
     points = document.pagePointSize(page)
-    size = QSize(max(1, round(points.width() * dpi / 72)), max(1, round(points.height() * dpi / 72)))
+    size = QSize(max(1, round(points.width() * dpi / 72)),
+                 max(1, round(points.height() * dpi / 72)))
     image = QImage(size, QImage.Format.Format_RGB32)
     image.fill(QColor("white"))
     painter = QPainter(image)
@@ -74,7 +85,8 @@ def render_page(document: QPdfDocument, page: int, dpi: int) -> QImage:
 
 def _set_page(printer: QPrinter, points: QSizeF) -> None:
     """Give the printer the PDF page's size, with no margins (receipts set their own)."""
-    size = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch)
+    # Fuzzy: a PDF's A4 (595.28 x 841.89 pt) becomes the driver's named A4, not a custom size.
+    size = QPageSize(points, QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.FuzzyMatch)
     printer.setPageSize(size)
     printer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Unit.Point)
 

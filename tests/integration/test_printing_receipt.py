@@ -56,9 +56,9 @@ def test_turkish_slip_has_turkish_letters_and_lira_amounts(tmp_path):
     text = squash(pdf_text(render_sale_receipt(samples.sample_sale(), context("tr")), tmp_path))
     for expected in [
         "Köşebaşı Şarküteri", "Bahçelievler Mah. Çarşı Sok.", "SADAKAT FİŞİ",
-        "Tarih 23.11.2026 14:05", "Üye Çiğdem I.", "•••• •••• •••• 9012",
+        "Tarih 23.11.2026 14:05", "Üye Çiğdem I.", "•••• •••• •••• 9010",
         "Alışveriş tutarı 1.234,56 ₺", "Kulüp indirimi -61,73 ₺",
-        "Kupon 551204987311 -50,00 ₺", "Kullanılan puan (500) -50,00 ₺",
+        "Kupon 2551 2049 8738 -50,00 ₺", "Kullanılan puan (500) -50,00 ₺",
         "Cüzdandan ödenen -15,00 ₺", "Ödenen tutar 1.057,83 ₺", "Kazanılan puan +132",
         "Hoş geldin bonusu +50", "Puan bakiyesi 1.234 puan (123,40 ₺)",
         "Bekleyen para iadesi 10,58 ₺", "Kullanılabilir: 07.12.2026",
@@ -66,6 +66,7 @@ def test_turkish_slip_has_turkish_letters_and_lira_amounts(tmp_path):
         "80 puan 10.12.2026 tarihinde silinecek", "Sonraki alışveriş kuponu",
         "50,00 ₺ indirim", "En az sepet: 250,00 ₺", "Doğum günü kuponu",
         "%20 indirim (en fazla 100,00 ₺)", "Son geçerlilik: 04.12.2026 00:00",
+        "2482 9136 5018", "2730 1182 6495",  # coupon codes under their barcodes, grouped
         "Bu belge mali değeri olmayan sadakat fişidir",
     ]:
         assert expected in text

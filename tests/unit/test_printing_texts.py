@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -31,7 +31,7 @@ def test_both_languages_have_the_same_keys_and_placeholders():
     ("2026-11-23T14:05:00+03:00", "tr", "23.11.2026 14:05"),
     ("2026-11-23T14:05:00+03:00", "en", "23 Nov 2026 14:05"),
     ("2026-11-23T21:30:00+00:00", "tr", "24.11.2026 00:30"),  # UTC evening is the next day
-    (datetime(2027, 1, 5, 6, 0, tzinfo=timezone.utc), "en", "5 Jan 2027 09:00"),
+    (datetime(2027, 1, 5, 6, 0, tzinfo=UTC), "en", "5 Jan 2027 09:00"),
 ])
 def test_times_are_written_in_istanbul_time(value, lang, expected):
     assert texts.format_datetime(value, lang) == expected
@@ -41,6 +41,12 @@ def test_another_shop_time_zone_is_honoured():
     assert texts.format_datetime("2026-07-01T12:00:00+03:00", "tr", "Europe/London") == (
         "01.07.2026 10:00")
     assert texts.format_date("2026-12-31T23:30:00+00:00", "en", "Asia/Tokyo") == "1 Jan 2027"
+
+
+def test_an_unknown_time_zone_is_refused():
+    with pytest.raises(InvalidInput) as error:
+        texts.format_datetime("2026-07-01T12:00:00+03:00", "tr", "Europe/Atlantis")
+    assert error.value.code == "unknown_timezone"
 
 
 @pytest.mark.parametrize("bad", ["2026-11-23T14:05:00", "yesterday", None])
@@ -70,7 +76,8 @@ def test_tier_progress_in_both_languages():
     ({"value": 5000, "percent": None}, "en", "₺50.00 off"),
     ({"value": 10000, "percent": 20}, "tr", "%20 indirim (en fazla 100,00 ₺)"),
     ({"value": 10000, "percent": 20}, "en", "20% off (up to ₺100.00)"),
-    ({"value": 0, "percent": 12.5}, "tr", "%12.5 indirim"),
+    ({"value": 0, "percent": 12.5}, "tr", "%12,5 indirim"),
+    ({"value": 0, "percent": 12.5}, "en", "12.5% off"),
 ])
 def test_coupon_value(coupon, lang, expected):
     assert texts.coupon_value(coupon, lang) == expected
