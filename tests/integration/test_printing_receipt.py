@@ -16,6 +16,7 @@ from loyalty_desktop.printing.receipt import (
     render_sale_receipt,
 )
 from loyalty_desktop.printing.slip import PRINTABLE_MM
+from tests.integration.conftest import MANAGER_PIN, t
 from tests.integration.test_printing_support import (
     decode,
     needs_poppler,
@@ -168,3 +169,23 @@ def test_same_sale_gives_the_same_bytes():
     ctx = context()
     assert render_sale_receipt(samples.sample_sale(), ctx) == render_sale_receipt(
         samples.sample_sale(), ctx)
+
+
+def test_slips_of_a_real_sale_and_refund_from_the_terminal(tmp_path, terminal, enrol):
+    member = enrol("Çiğdem Işık", phone="05321234567")
+    sale = terminal.sale(member["member_id"], 80000, at=t("2025-01-03 10:00"))
+    refund = terminal.refund(sale["sale_id"], amount=30000, manager_pin=MANAGER_PIN,
+                             at=t("2025-01-04 10:00"))
+    ctx = context("tr", 58)
+    sale_pdf = render_sale_receipt(sale, ctx)
+    [page] = rasterize(sale_pdf, tmp_path, 203)
+    issued = [coupon["code"] for coupon in sale["coupons_issued"]]
+    assert issued and decode(page, zxingcpp.BarcodeFormat.Code128) == issued
+    text = squash(pdf_text(sale_pdf, tmp_path))
+    assert "Ödenen tutar 800,00 ₺" in text
+    assert f"Kazanılan puan +{sale['points_earned']}" in text
+    assert "Gümüş'e 200,00 ₺ kaldı" in text
+    refund_text = squash(pdf_text(render_refund_receipt(refund, sale, ctx), tmp_path))
+    assert "Geri ödenen para 300,00 ₺" in refund_text
+    assert f"Geri alınan puan -{refund['points_reversed']}" in refund_text
+    assert sale["sale_id"] in refund_text
