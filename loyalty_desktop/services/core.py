@@ -117,7 +117,9 @@ class TerminalCore:
             yield self.db
 
     def record(self, kind: str, member_id: str | None, at: datetime, payload: dict[str, Any],
-               entries: Iterable[Entry] = (), event_id: str | None = None) -> dict[str, Any]:
+               entries: Iterable[Entry] = (), event_id: str | None = None,
+               known: dict[str, list[Entry]] | None = None,
+               result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create this terminal's next event and apply it (caller holds the transaction)."""
         event = {
             "id": event_id or uuid7(), "terminal_id": self.terminal_id,
@@ -126,7 +128,7 @@ class TerminalCore:
             "program_version": self.program.version,
             "payload": {**payload, "entries": [entry_to_data(e) for e in entries]},
         }
-        apply_event(self.db, event, origin="local")
+        apply_event(self.db, event, origin="local", known=known, result=result)
         return event
 
     def audit(self, action: str, subject: str | None = None, before: Any = None,

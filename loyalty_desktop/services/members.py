@@ -54,11 +54,11 @@ class MembersMixin(TerminalCore):
 
     # -- reading ------------------------------------------------------------------------------
     def _member_row(self, member_id: str) -> dict[str, Any]:
-        row = self.db.execute("SELECT * FROM members WHERE member_id = ?", [member_id]).fetchone()
+        cur = self.db.conn.execute("SELECT * FROM members WHERE member_id = ?", [member_id])
+        row = cur.fetchone()
         if row is None:
             raise NotFound("No such member.", code="member_unknown")
-        cols = [d[0] for d in self.db.execute("SELECT * FROM members LIMIT 0").description]
-        return dict(zip(cols, row))
+        return dict(zip([d[0] for d in cur.description], row))
 
     def _ledger(self, member_id: str) -> MemberLedger:
         return fold(member_entries(self.db, member_id))
@@ -73,8 +73,12 @@ class MembersMixin(TerminalCore):
         row = self._member_row(member_id)
         moment = self.moment(at)
         _, v = self._view(member_id, moment)
-        payload = self.db.execute("SELECT payload FROM cards WHERE card_number = ?",
-                                  [row["card_number"]]).fetchone()
+        return self._member_from(row, v)
+
+    def _member_from(self, row: dict[str, Any], v: MemberView) -> dict[str, Any]:
+        """The member object from a members row and a valued ledger."""
+        payload = self.db.conn.execute("SELECT payload FROM cards WHERE card_number = ?",
+                                       [row["card_number"]]).fetchone()
         return member_object(row, v, self.program, self.timezone, payload[0] if payload else None)
 
     def _usable_member(self, member_id: str) -> dict[str, Any]:

@@ -14,9 +14,10 @@ from ..domain.checkout import (
 from ..domain.clock import expiry_of_lot, from_db, shop_midnight, to_db, zone
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.ids import uuid7
-from ..domain.ledger import Entry
+from ..domain.ledger import Entry, fold, view
 from ..domain.money import parse_amount
 from ..domain.refunds import price_refund, refund_entries, refund_to_data
+from ..store.ledger_repo import member_entries
 from .member_json import coupon_object
 from .members import MembersMixin
 
@@ -65,7 +66,7 @@ class SalesMixin(MembersMixin):
         return self._ledger(owner).coupons.get(code), owner, code
 
     def _price(self, member_id: str | None, total: int | str, redeem_points: int, wallet: int | str,
-               coupon: str | None, at: datetime) -> tuple[SalePricing, str | None, str]:
+               coupon: str | None, at: datetime) -> tuple[SalePricing, str | None, str, Any]:
         total_k = amount_of(total, "total")
         wallet_k = amount_of(wallet, "wallet amount") or 0
         if total_k is None or total_k <= 0:
@@ -78,10 +79,11 @@ class SalesMixin(MembersMixin):
                               code="member_required")
             pricing = SalePricing(total_k, 0, total_k, None, 0, 0, 0, 0, total_k, "", "0", "0",
                                   0, 0, None, 0, 0, None)
-            return pricing, None, ""
+            return pricing, None, "", None
         row = self._usable_member(member_id)
         member_id = row["member_id"]
-        led, v = self._view(member_id, at)
+        entries = member_entries(self.db, member_id)
+        v = view(fold(entries), at, self.program)
         state, owner, code = self._coupon_for(coupon)
         referrer = row["referrer_id"]
         pricing = price_sale(
@@ -92,7 +94,7 @@ class SalesMixin(MembersMixin):
             referrer_id=referrer if referrer and self._is_live(referrer) else None,
             new_code=cardrules.new_coupon_code,
         )
-        return pricing, member_id, v.tier
+        return pricing, member_id, v.tier, (row, entries)
 
     def _is_live(self, member_id: str) -> bool:
         row = self.db.execute("SELECT erased_at FROM members WHERE member_id = ?",
@@ -104,8 +106,8 @@ class SalesMixin(MembersMixin):
                      at: datetime | None = None) -> dict[str, Any]:
         """What a sale would do, with nothing written."""
         moment = self.moment(at)
-        pricing, member_id, tier = self._price(member_id, total, redeem_points, wallet, coupon,
-                                               moment)
+        pricing, member_id, tier, _ = self._price(member_id, total, redeem_points, wallet, coupon,
+                                                  moment)
         member = self.member(member_id, moment) if member_id else None
         return self._sale_result(None, moment, pricing, tier, tier, member, staff_name=None)
 
@@ -121,29 +123,31 @@ class SalesMixin(MembersMixin):
             if done:
                 return json.loads(done[0])
         moment = self.moment(at)
-        pricing, member_id, tier_before = self._price(member_id, total, redeem_points, wallet,
-                                                      coupon, moment)
+        pricing, member_id, tier_before, known = self._price(member_id, total, redeem_points,
+                                                             wallet, coupon, moment)
         clean_lines = _check_lines(lines, pricing.total)
         sale_id = uuid7()
         entries = sale_entries(sale_id, member_id, moment, pricing, self.program) if member_id else []
-        staff_name = self._staff_name(staff_id)
+        member, tier_after = None, tier_before
+        if member_id:
+            row, before = known
+            mine = [e for e in entries if e.member_id == member_id]
+            after = before + mine if not before or before[-1].id < sale_id else None
+            led = fold(after if after is not None else sorted(before + mine, key=lambda e: e.id))
+            v_after = view(led, moment, self.program)
+            tier_after = v_after.tier
+            member = self._member_from(row, v_after)
+        result = self._sale_result(sale_id, moment, pricing, tier_before, tier_after, member,
+                                   self._staff_name(staff_id))
         with self.transaction():
             self.record("sale", member_id, moment, {
                 "pricing": pricing_to_data(pricing), "lines": clean_lines,
                 "idempotency_key": idempotency_key, "staff_id": staff_id,
-            }, entries, event_id=sale_id)
-            member = None
-            tier_after = tier_before
-            if member_id:
-                tier_after = self._view(member_id, moment)[1].tier
-                if tier_after != tier_before:
-                    self.audit("tier_changed", member_id, before=tier_before, after=tier_after,
-                               staff_id=staff_id, at=moment)
-                member = self.member(member_id, moment)
-            result = self._sale_result(sale_id, moment, pricing, tier_before, tier_after, member,
-                                       staff_name)
-            self.db.execute("UPDATE sales SET result = ? WHERE sale_id = ?",
-                            [json.dumps(result, ensure_ascii=False, sort_keys=True), sale_id])
+            }, entries, event_id=sale_id, known={member_id: known[1]} if member_id else None,
+                result=result)
+            if tier_after != tier_before:
+                self.audit("tier_changed", member_id, before=tier_before, after=tier_after,
+                           staff_id=staff_id, at=moment)
         return result
 
     def _staff_name(self, staff_id: str | None) -> str | None:

@@ -89,8 +89,8 @@ def ledger_ids(db: Database, member_id: str) -> list[str]:
     frontier = [member_id]
     while frontier:
         marks = ",".join("?" * len(frontier))
-        rows = db.execute(f"SELECT member_id FROM members WHERE merged_into IN ({marks})",
-                          frontier).fetchall()
+        rows = db.conn.execute(f"SELECT member_id FROM members WHERE merged_into IN ({marks})",
+                               frontier).fetchall()
         frontier = [r[0] for r in rows if r[0] not in ids]
         ids.extend(frontier)
     return ids
@@ -100,25 +100,36 @@ def member_entries(db: Database, member_id: str) -> list[Entry]:
     """The member's (and merged members') entries in fold order."""
     ids = ledger_ids(db, member_id)
     marks = ",".join("?" * len(ids))
-    rows = db.execute(
+    rows = db.conn.execute(
         "SELECT id, event_id, member_id, kind, at, points, wallet, spend, available_at, "
         f"expires_at, ref, data FROM ledger WHERE member_id IN ({marks}) ORDER BY id", ids,
     ).fetchall()
     return [_row_to_entry(r) for r in rows]
 
 
-def refresh_member(db: Database, member_id: str) -> MemberLedger:
-    """Re-fold a member's ledger and rewrite its caches (lots, balances) in the caller's transaction."""
-    entries = member_entries(db, member_id)
+def refresh_member(db: Database, member_id: str,
+                   entries: list[Entry] | None = None) -> MemberLedger:
+    """Re-fold a member's ledger and update its caches (lots, balances) in the caller's transaction.
+
+    `entries` may be given when the caller already holds the member's full ledger in order.
+    Only lots whose remaining points changed are written.
+    """
+    if entries is None:
+        entries = member_entries(db, member_id)
     led = fold(entries)
-    db.execute("DELETE FROM lots WHERE member_id = ?", [member_id])
+    cached = dict(db.conn.execute("SELECT lot_id, remaining FROM lots WHERE member_id = ?",
+                                  [member_id]).fetchall())
+    wanted = {lot.lot_id for lot in led.lots}
+    stale = [(lot_id,) for lot_id in cached if lot_id not in wanted]
+    if stale:
+        db.conn.executemany("DELETE FROM lots WHERE lot_id = ?", stale)
     db.conn.executemany(
-        "INSERT INTO lots (lot_id, member_id, source, points, remaining, earned_at, expires_at) "
-        "VALUES (?,?,?,?,?,?,?)",
+        "INSERT OR REPLACE INTO lots (lot_id, member_id, source, points, remaining, earned_at, "
+        "expires_at) VALUES (?,?,?,?,?,?,?)",
         [(lot.lot_id, member_id, lot.source, lot.points, lot.remaining, to_db(lot.earned_at),
-          to_db(lot.expires_at)) for lot in led.lots],
+          to_db(lot.expires_at)) for lot in led.lots if cached.get(lot.lot_id) != lot.remaining],
     )
-    db.execute(
+    db.conn.execute(
         "INSERT OR REPLACE INTO balances (member_id, points_total, debt, wallet_total, entries, "
         "last_entry) VALUES (?,?,?,?,?,?)",
         [member_id, led.points_total, led.debt, led.wallet_total, len(entries),
@@ -142,7 +153,7 @@ def cache_matches_ledger(db: Database, member_id: str) -> bool:
 
 def next_seq(db: Database, terminal_id: str) -> int:
     """The next gap-free sequence number of this terminal's events."""
-    row = db.execute("SELECT MAX(seq) FROM events WHERE terminal_id = ?", [terminal_id]).fetchone()
+    row = db.conn.execute("SELECT MAX(seq) FROM events WHERE terminal_id = ?", [terminal_id]).fetchone()
     return (row[0] or 0) + 1
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..domain.text import fold
+from ..domain.ledger import Entry
 from .ledger_repo import entry_from_data, insert_entries, insert_event, refresh_member
 
 ERASED_NAME = "[silindi / erased]"
@@ -24,15 +25,22 @@ def root_member(db: Database, member_id: str) -> str:
     seen = {member_id}
     current = member_id
     while True:
-        row = db.execute("SELECT merged_into FROM members WHERE member_id = ?", [current]).fetchone()
+        row = db.conn.execute("SELECT merged_into FROM members WHERE member_id = ?", [current]).fetchone()
         if row is None or row[0] is None or row[0] in seen:
             return current
         current = row[0]
         seen.add(current)
 
 
-def apply_event(db: Database, event: dict[str, Any], origin: str = "local") -> bool:
-    """Apply one event inside the caller's transaction; False if it was already applied."""
+def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
+                known: dict[str, list[Entry]] | None = None,
+                result: dict[str, Any] | None = None) -> bool:
+    """Apply one event inside the caller's transaction; False if it was already applied.
+
+    `known` may hold, per member, that member's whole ledger before this event (a caller that
+    just folded it), so the caches are refreshed without reading it again; `result` is the
+    stored answer of a sale or refund (kept for reprints and idempotent replays).
+    """
     if not insert_event(db, event, origin):
         return False
     payload = event["payload"]
@@ -40,9 +48,14 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local") -> b
     insert_entries(db, entries)
     handler = _PROJECTORS.get(event["kind"])
     if handler is not None:
-        handler(db, event, payload)
+        handler(db, event, {**payload, "result": result} if result is not None else payload)
     for member in {root_member(db, e.member_id) for e in entries}:
-        refresh_member(db, member)
+        before = (known or {}).get(member)
+        mine = [e for e in entries if e.member_id == member]
+        if before is not None and (not before or before[-1].id < mine[0].id):
+            refresh_member(db, member, before + mine)
+        else:
+            refresh_member(db, member)
     return True
 
 

@@ -1,0 +1,208 @@
+"""Checkout budget: sales through the service layer vs a bare SQLite transaction doing the same writes.
+
+Builds (once, cached) a store of N members and M historical sales with bulk SQL, then records
+2,000 sales through `Terminal.sale` and 2,000 bare transactions that write the same rows
+(event, ledger entries, sale, lots, balance) with the same durability (WAL, synchronous=FULL).
+Prints p50/p99 of each, member lookup by card and name search, and last `ratio=<p50 service /
+p50 bare>`. Budget: ratio <= 2.5, lookup p99 < 1 ms, name search p99 < 5 ms.
+
+    python benchmarks/checkout.py [--members 100000] [--sales 2000000] [--runs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from loyalty_desktop.demo import FIRST, LAST  # noqa: E402
+from loyalty_desktop.domain.cards import luhn_check_digit  # noqa: E402
+from loyalty_desktop.domain.clock import to_db  # noqa: E402
+from loyalty_desktop.domain.ids import uuid7  # noqa: E402
+from loyalty_desktop.domain.text import fold  # noqa: E402
+from loyalty_desktop.services import open_terminal  # noqa: E402
+from loyalty_desktop.store.database import connect  # noqa: E402
+
+UTC = timezone.utc
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile in milliseconds."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def build(path: Path, members: int, sales: int, seed: int = 1) -> None:
+    """Create the big store with bulk inserts (rows shaped exactly like the services write)."""
+    term = open_terminal(path)
+    term.init_shop("Bench", "Owner", "1234", at=datetime(2025, 1, 1, tzinfo=UTC))
+    term.close()
+    db = connect(path / "loyalty.db")
+    rng = random.Random(seed)
+    terminal_id = db.execute("SELECT value FROM meta WHERE key='terminal_id'").fetchone()[0]
+    seq = db.execute("SELECT MAX(seq) FROM events").fetchone()[0]
+    start = datetime(2025, 11, 1, tzinfo=UTC)
+    ids = []
+    with db.atomic():
+        for i in range(members):
+            mid = uuid7()
+            body = f"979{i:012d}"
+            card = body + luhn_check_digit(body)
+            name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}"
+            ids.append(mid)
+            seq += 1
+            at = to_db(start)
+            db.execute("INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at,"
+                       " program_version, payload) VALUES (?,?,?,?,?,?,?,?,?)",
+                       [mid, terminal_id, seq, "member_enrolled", mid, at, at, 1, "{}"])
+            db.execute("INSERT INTO members (member_id, card_number, name, name_fold, phone, "
+                       "created_at) VALUES (?,?,?,?,?,?)",
+                       [mid, card, name, fold(name), f"+9053{i:08d}", at])
+            db.execute("INSERT INTO members_fts (member_id, name_fold) VALUES (?,?)",
+                       [mid, fold(name)])
+            db.execute("INSERT INTO cards (card_number, member_id, generation, status, issued_at) "
+                       "VALUES (?,?,1,'active',?)", [card, mid, at])
+        per_member: dict[str, list] = {}
+        for n in range(sales):
+            mid = ids[rng.randrange(members)]
+            at_dt = start + timedelta(seconds=n * 15)
+            at = to_db(at_dt)
+            sid = uuid7()
+            total = rng.randint(1000, 200000)
+            pts = total // 1000
+            seq += 1
+            db.execute("INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at,"
+                       " program_version, payload) VALUES (?,?,?,?,?,?,?,?,?)",
+                       [sid, terminal_id, seq, "sale", mid, at, at, 1, "{}"])
+            db.execute("INSERT INTO ledger (id, event_id, member_id, kind, at, spend, ref) "
+                       "VALUES (?,?,?,?,?,?,?)", [f"{sid}:000", sid, mid, "sale", at, total, sid])
+            exp = to_db(at_dt + timedelta(days=365))
+            if pts:
+                db.execute("INSERT INTO ledger (id, event_id, member_id, kind, at, points, "
+                           "expires_at, ref) VALUES (?,?,?,?,?,?,?,?)",
+                           [f"{sid}:001", sid, mid, "earn", at, pts, exp, sid])
+                db.execute("INSERT INTO lots (lot_id, member_id, source, points, remaining, "
+                           "earned_at, expires_at) VALUES (?,?,?,?,?,?,?)",
+                           [f"{sid}:001", mid, sid, pts, pts, at, exp])
+            db.execute("INSERT INTO sales (sale_id, member_id, at, total, money_paid, "
+                       "points_earned, terminal_id, pricing, result) VALUES (?,?,?,?,?,?,?,?,?)",
+                       [sid, mid, at, total, total, pts, terminal_id, "{}", "{}"])
+            per_member.setdefault(mid, [0, 0])
+            per_member[mid][0] += pts
+            per_member[mid][1] += 1 + bool(pts)
+        for mid, (pts, n_entries) in per_member.items():
+            db.execute("INSERT INTO balances (member_id, points_total, debt, wallet_total, "
+                       "entries) VALUES (?,?,0,0,?)", [mid, pts, n_entries])
+    db.execute("ANALYZE")
+    db.conn.close()
+
+
+def rows_of_sale(db, sale_id: str) -> dict:
+    """The rows one service sale wrote (event, ledger entries, sale), to replay their writes bare."""
+    def fetch(sql):
+        cur = db.conn.execute(sql, [sale_id])
+        cols = [d[0] for d in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+    return {"events": fetch("SELECT * FROM events WHERE id = ?"),
+            "ledger": fetch("SELECT * FROM ledger WHERE event_id = ?"),
+            "sales": fetch("SELECT * FROM sales WHERE sale_id = ?"),
+            "lots": fetch("SELECT * FROM lots WHERE source = ?")}
+
+
+def bare_sale(db, rows: dict, seq: int) -> None:
+    """The same row writes as a service sale (same sizes, fresh ids), with no rules: the floor."""
+    sid = uuid7()
+
+    def insert(table, row, suffix=""):
+        row = dict(row)
+        for key in ("id", "sale_id", "event_id", "source"):
+            if key in row:
+                row[key] = sid
+        if "lot_id" in row:
+            row["lot_id"] = sid + row["lot_id"][-4:]
+        if table == "ledger":
+            row["id"] = sid + suffix
+        if table == "events":
+            row["terminal_id"], row["seq"] = "bench-bare", seq
+        if table == "sales":
+            row["idempotency_key"] = None
+        cols = ",".join(row)
+        db.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(row))})",
+                        list(row.values()))
+
+    with db.atomic():
+        for row in rows["events"]:
+            insert("events", row)
+        for i, row in enumerate(rows["ledger"]):
+            insert("ledger", row, suffix=f":{i:03d}")
+        for row in rows["sales"]:
+            insert("sales", row)
+        for row in rows["lots"]:
+            insert("lots", row)
+        member = rows["sales"][0]["member_id"]
+        db.conn.execute("UPDATE balances SET points_total = points_total WHERE member_id = ?",
+                        [member])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--members", type=int, default=100_000)
+    ap.add_argument("--sales", type=int, default=2_000_000)
+    ap.add_argument("--runs", type=int, default=2000)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/loyalty-bench"))
+    args = ap.parse_args()
+    cached = args.cache / f"store-{args.members}-{args.sales}"
+    if not (cached / "loyalty.db").exists():
+        shutil.rmtree(cached, ignore_errors=True)
+        t0 = time.perf_counter()
+        build(cached, args.members, args.sales)
+        print(f"built store: {args.members} members, {args.sales} sales in "
+              f"{time.perf_counter() - t0:.0f} s")
+    work = args.cache / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.copytree(cached, work)
+    term = open_terminal(work)
+    rng = random.Random(5)
+    rows = term.db.execute("SELECT member_id, card_number, name_fold FROM members "
+                           "ORDER BY RANDOM() LIMIT ?", [args.runs]).fetchall()
+    lookups, member_loads, searches, service = [], [], [], []
+    for _, card, name in rows:
+        t0 = time.perf_counter()
+        term._by_card_number(card)
+        lookups.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        term.find_member(card)
+        member_loads.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        term.search_members(name.split()[1][:5] + " " + name.split()[0][:4], limit=20)
+        searches.append(time.perf_counter() - t0)
+    written = []
+    for member_id, _, _ in rows:
+        t0 = time.perf_counter()
+        sale = term.sale(member_id, rng.randint(1000, 150000))
+        service.append(time.perf_counter() - t0)
+        written.append(rows_of_sale(term.db, sale["sale_id"]))
+    bare = []
+    for i, sale_rows in enumerate(written):
+        t0 = time.perf_counter()
+        bare_sale(term.db, sale_rows, i + 1)
+        bare.append(time.perf_counter() - t0)
+    term.close()
+    print(f"card lookup (index): p50 {pct(lookups, .5):.3f} ms  p99 {pct(lookups, .99):.3f} ms")
+    print(f"member object by card (signature-free lookup + ledger fold): "
+          f"p50 {pct(member_loads, .5):.3f} ms  p99 {pct(member_loads, .99):.3f} ms")
+    print(f"name search: p50 {pct(searches, .5):.3f} ms  p99 {pct(searches, .99):.3f} ms")
+    print(f"service sale: p50 {pct(service, .5):.3f} ms  p99 {pct(service, .99):.3f} ms")
+    print(f"bare transaction: p50 {pct(bare, .5):.3f} ms  p99 {pct(bare, .99):.3f} ms")
+    print(f"ratio={statistics.median(service) / statistics.median(bare):.2f}")
+
+
+if __name__ == "__main__":
+    main()
