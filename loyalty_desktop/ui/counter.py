@@ -1,0 +1,302 @@
+"""The counter: scan or find a member, enter the basket, preview, Enter records the sale."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
+)
+
+from ..domain.cards import COUPON_CODE_LENGTH
+from ..domain.errors import LoyaltyError
+from ..domain.money import parse_amount
+from .format import money, points
+from .member_panel import MemberPanel
+from .messages import error_text
+from .widgets import Keypad, button, label
+from .worker import TerminalWorker
+
+PREVIEW_DELAY_MS = 150
+
+
+class CounterScreen(QWidget):
+    """Always ready for a scan; one key (Enter) completes the sale."""
+
+    sale_done = Signal(dict)  # the sale result, for the receipt and the customer display
+    member_changed = Signal(object)  # member object or None
+    status = Signal(str)
+
+    def __init__(self, worker: TerminalWorker, lang: str = "tr",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker, self.lang = worker, lang
+        self.staff: dict[str, Any] | None = None
+        self.member: dict[str, Any] | None = None
+        self.preview: dict[str, Any] | None = None
+        self.basket_key = uuid.uuid4().hex
+        self._preview_generation = 0
+        self._selling = False
+        self.point_value, self.min_redeem = 10, 50
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.refresh_preview)
+        outer = QHBoxLayout(self)
+        left = QVBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("member_search")
+        self.search.setPlaceholderText(self.tr("Kart no, telefon veya ad yazıp Enter"))
+        left.addWidget(self.search)
+        self.panel = MemberPanel(lang)
+        self.panel.coupon_chosen.connect(self.use_coupon)
+        left.addWidget(self.panel, 1)
+        outer.addLayout(left, 5)
+        outer.addWidget(self._basket_frame(), 4)
+
+    def _basket_frame(self) -> QFrame:
+        frame = QFrame()
+        frame.setProperty("role", "panel")
+        box = QVBoxLayout(frame)
+        box.addWidget(label(self.tr("Sepet tutarı"), "title"))
+        self.amount = QLineEdit()
+        self.amount.setObjectName("amount")
+        self.amount.setProperty("role", "amount")
+        self.amount.setPlaceholderText("0,00")
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.textChanged.connect(self.schedule_preview)
+        box.addWidget(self.amount)
+        box.addWidget(Keypad(self.amount))
+        grid = QGridLayout()
+        self.redeem = QSpinBox()
+        self.redeem.setObjectName("redeem")
+        self.redeem.setRange(0, 0)
+        self.redeem.setSingleStep(50)
+        self.redeem.valueChanged.connect(self.schedule_preview)
+        self.redeem_max = button(self.tr("En çok"))
+        self.redeem_max.setObjectName("redeem_max")
+        self.redeem_max.clicked.connect(lambda: self.redeem.setValue(self.redeem.maximum()))
+        grid.addWidget(label(self.tr("Puan kullan")), 0, 0)
+        grid.addWidget(self.redeem, 0, 1)
+        grid.addWidget(self.redeem_max, 0, 2)
+        self.wallet = QLineEdit()
+        self.wallet.setObjectName("wallet")
+        self.wallet.setPlaceholderText("0,00")
+        self.wallet.textChanged.connect(self.schedule_preview)
+        grid.addWidget(label(self.tr("Cüzdandan öde")), 1, 0)
+        grid.addWidget(self.wallet, 1, 1, 1, 2)
+        self.coupon = QLineEdit()
+        self.coupon.setObjectName("coupon")
+        self.coupon.setPlaceholderText(self.tr("Kupon kodu (okutun veya yazın)"))
+        self.coupon.textChanged.connect(self.schedule_preview)
+        grid.addWidget(label(self.tr("Kupon")), 2, 0)
+        grid.addWidget(self.coupon, 2, 1, 1, 2)
+        box.addLayout(grid)
+        self.preview_text = label("", wrap=True)
+        self.preview_text.setObjectName("preview_text")
+        box.addWidget(self.preview_text)
+        self.to_pay = label("", "huge")
+        self.to_pay.setObjectName("to_pay")
+        box.addWidget(self.to_pay)
+        self.error = label("", "error", wrap=True)
+        self.error.setObjectName("counter_error")
+        box.addWidget(self.error)
+        row = QHBoxLayout()
+        self.clear_button = button(self.tr("Yeni müşteri (Esc)"))
+        self.clear_button.clicked.connect(self.reset)
+        self.confirm = button(self.tr("Satışı onayla (Enter)"), "primary")
+        self.confirm.setObjectName("confirm_sale")
+        self.confirm.clicked.connect(self.confirm_sale)
+        row.addWidget(self.clear_button)
+        row.addWidget(self.confirm, 1)
+        box.addLayout(row)
+        self.last_sale = label("", "note", wrap=True)
+        self.last_sale.setObjectName("last_sale")
+        box.addWidget(self.last_sale)
+        box.addStretch(1)
+        return frame
+
+    # -- member --------------------------------------------------------------------------------
+    def start(self, staff: dict[str, Any]) -> None:
+        """A cashier logged in: fetch the program's redemption rules and wait for a scan."""
+        self.staff = staff
+        self.worker.call(lambda t: (t.program.point_value, t.program.min_redeem_points),
+                         self._rules)
+        self.reset()
+
+    def _rules(self, rules: tuple[int, int]) -> None:
+        self.point_value, self.min_redeem = rules
+        self.redeem.setSingleStep(max(self.min_redeem, 1))
+
+    def on_scanned(self, text: str) -> None:
+        """A scanner burst: a coupon code when a member is shown, otherwise a card."""
+        if self.member is not None and len(text) == COUPON_CODE_LENGTH and text.startswith("2"):
+            self.use_coupon(text)
+            return
+        self.find(text)
+
+    def find(self, query: str) -> None:
+        """Find a member by payload, card number, phone or exact name (the service decides)."""
+        self.error.clear()
+        self.worker.call(lambda t: t.find_member(query), self.show_member, self.show_error)
+
+    def show_member(self, member: dict[str, Any] | None) -> None:
+        """Show the member (or nobody) and start a new basket for them."""
+        self.member = member
+        self.panel.show_member(member)
+        self.search.clear()
+        self.redeem.setValue(0)
+        self.wallet.clear()
+        self.coupon.clear()
+        self.member_changed.emit(member)
+        self.schedule_preview()
+        self.amount.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def use_coupon(self, code: str) -> None:
+        """Put a coupon code into the basket."""
+        self.coupon.setText(code)
+
+    # -- preview -------------------------------------------------------------------------------
+    def schedule_preview(self) -> None:
+        """Recompute the preview shortly after the last change (typing stays smooth)."""
+        self._preview_timer.start()
+
+    def basket(self) -> dict[str, Any] | None:
+        """The basket as service arguments, or None (and a message) if something is invalid."""
+        text = self.amount.text().strip()
+        if not text:
+            return None
+        try:
+            total = parse_amount(text)
+            wallet = parse_amount(self.wallet.text()) if self.wallet.text().strip() else 0
+        except LoyaltyError as exc:
+            self.show_error(exc)
+            return None
+        member_id = self.member["member_id"] if self.member else None
+        return {"member_id": member_id, "total": total, "redeem_points": self.redeem.value(),
+                "wallet": wallet, "coupon": self.coupon.text().strip() or None}
+
+    def refresh_preview(self) -> None:
+        """Ask the service what this basket would do, with nothing written."""
+        self.error.clear()
+        self._update_redeem_limit()
+        basket = self.basket()
+        self._preview_generation += 1
+        generation = self._preview_generation
+        if basket is None:
+            self.preview = None
+            self.preview_text.clear()
+            self.to_pay.clear()
+            return
+        self.worker.call(lambda t: t.preview_sale(**basket),
+                         lambda result: self._show_preview(generation, result),
+                         lambda error: self._preview_failed(generation, error))
+
+    def _update_redeem_limit(self) -> None:
+        """The most points this basket may take: balance, basket value, program minimum."""
+        most = 0
+        if self.member is not None:
+            try:
+                total = parse_amount(self.amount.text()) if self.amount.text().strip() else 0
+            except LoyaltyError:
+                total = 0
+            most = min(max(self.member["points"], 0), total // max(self.point_value, 1))
+            if most < self.min_redeem:
+                most = 0
+        self.redeem.setMaximum(most)
+        self.redeem_max.setText(self.tr("En çok {0}").format(most))
+        self.redeem.setEnabled(most > 0)
+
+    def _show_preview(self, generation: int, result: dict[str, Any]) -> None:
+        if generation != self._preview_generation:
+            return  # an older preview arriving after a newer change
+        self.preview = result
+        lang = self.lang
+        lines = [self.tr("Tutar: {0}").format(money(result["total"], lang))]
+        if result["club_discount"]:
+            lines.append(self.tr("Kulüp indirimi: −{0}").format(money(result["club_discount"], lang)))
+        if result["coupon_discount"]:
+            lines.append(self.tr("Kupon: −{0}").format(money(result["coupon_discount"], lang)))
+        if result["points_redeemed"]:
+            lines.append(self.tr("Puan ({0}): −{1}").format(
+                points(result["points_redeemed"], lang), money(result["points_value"], lang)))
+        if result["wallet_used"]:
+            lines.append(self.tr("Cüzdan: −{0}").format(money(result["wallet_used"], lang)))
+        if self.member is not None:
+            earned = result["points_earned"] + result["bonus_points"]
+            lines.append(self.tr("Kazanılacak: {0}").format(points(earned, lang)))
+            if result["cashback_pending"]:
+                lines.append(self.tr("Para iadesi (cüzdana): {0}").format(
+                    money(result["cashback_pending"], lang)))
+        self.preview_text.setText("\n".join(lines))
+        self.to_pay.setText(self.tr("Ödenecek: {0}").format(money(result["money_paid"], lang)))
+
+    def _preview_failed(self, generation: int, error: LoyaltyError) -> None:
+        if generation == self._preview_generation:
+            self.preview = None
+            self.to_pay.clear()
+            self.preview_text.clear()
+            self.show_error(error)
+
+    # -- sale ----------------------------------------------------------------------------------
+    def confirm_sale(self) -> None:
+        """Record the sale once (the basket's idempotency key makes a double Enter harmless)."""
+        basket = self.basket()
+        if basket is None:
+            if not self.amount.text().strip():
+                self.error.setText(self.tr("Önce sepet tutarını girin."))
+            return
+        if self._selling:
+            return
+        self._selling = True
+        self.confirm.setEnabled(False)
+        staff_id = self.staff["staff_id"] if self.staff else None
+        key = self.basket_key
+        self.worker.call(lambda t: t.sale(**basket, idempotency_key=key, staff_id=staff_id),
+                         self._sold, self._sale_failed)
+
+    def _sold(self, sale: dict[str, Any]) -> None:
+        self._selling = False
+        self.confirm.setEnabled(True)
+        lang = self.lang
+        earned = sale["points_earned"] + sale["bonus_points"]
+        self.last_sale.setText(self.tr("Son satış: {0} ödendi, {1} kazanıldı.").format(
+            money(sale["money_paid"], lang), points(earned, lang)))
+        self.sale_done.emit(sale)
+        self.reset()
+
+    def _sale_failed(self, error: LoyaltyError) -> None:
+        self._selling = False
+        self.confirm.setEnabled(True)
+        self.show_error(error)
+
+    def reset(self) -> None:
+        """Ready for the next customer: nobody shown, empty basket, a new idempotency key."""
+        self.basket_key = uuid.uuid4().hex
+        self.amount.clear()
+        self.preview = None
+        self.preview_text.clear()
+        self.to_pay.clear()
+        self.error.clear()
+        self.show_member(None)
+
+    def show_error(self, error: LoyaltyError) -> None:
+        """Show a service error in the shop's language."""
+        self.error.setText(error_text(error, self.lang))
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
+        """Enter searches from the search box and confirms the sale anywhere else; Esc resets."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.search.hasFocus() and self.search.text().strip():
+                self.find(self.search.text().strip())
+            else:
+                self.confirm_sale()
+            event.accept()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.reset()
+            event.accept()
+        else:
+            super().keyPressEvent(event)

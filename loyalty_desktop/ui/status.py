@@ -1,0 +1,106 @@
+"""The status bar: who is logged in, the printer, the age of the newest backup, sync state.
+
+Nothing here is decorative: a terminal with no server says so ("standalone").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from ..domain.clock import from_db
+from .format import moment_text
+from .login import ROLE_NAMES
+from .widgets import button
+from .worker import TerminalWorker
+
+BACKUP_STALE_HOURS = 24
+
+
+def backup_age_hours(backups: list[dict[str, Any]], now: datetime | None = None) -> float | None:
+    """Hours since the newest backup (its file name carries a UTC stamp); None if none."""
+    for item in backups:
+        match = re.search(r"(\d{8}T\d{6})", item["name"])
+        if match:
+            made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
+            return ((now or datetime.now(UTC)) - made).total_seconds() / 3600
+    return None
+
+
+class StatusLine:
+    """Owns the labels of the window's status bar."""
+
+    def __init__(self, worker: TerminalWorker, bar: QStatusBar) -> None:
+        self.worker, self.bar = worker, bar
+        self.staff = QLabel()
+        self.staff.setObjectName("status_staff")
+        self.printer = QLabel()
+        self.printer.setObjectName("status_printer")
+        self.backup = QLabel()
+        self.backup.setObjectName("status_backup")
+        self.sync = QLabel()
+        self.sync.setObjectName("status_sync")
+        for widget in (self.staff, self.printer, self.backup, self.sync):
+            bar.addPermanentWidget(widget)
+
+    def tr(self, text: str) -> str:
+        """Translate in the status bar's context."""
+        return self.bar.tr(text)
+
+    def add_lock_button(self, on_click: Callable[[], None]):
+        """A 'lock' button at the right end of the bar."""
+        lock = button(self.tr("Kilitle"))
+        lock.setObjectName("lock_button")
+        lock.clicked.connect(on_click)
+        self.bar.addPermanentWidget(lock)
+        return lock
+
+    def note(self, text: str) -> None:
+        """A passing message (printing result, an error nobody else showed)."""
+        self.bar.showMessage(text, 15_000)
+
+    def set_staff(self, staff: dict[str, Any] | None) -> None:
+        """Who is logged in."""
+        if staff is None:
+            self.staff.setText(self.tr("Kilitli"))
+        else:
+            role = self.tr(ROLE_NAMES.get(staff["role"], staff["role"]))
+            self.staff.setText(f"{staff['name']} ({role})")
+
+    def set_printer(self, text: str) -> None:
+        """Printer state from the receipt printer."""
+        self.printer.setText(text)
+
+    def refresh(self) -> None:
+        """Fetch backup and sync state; make a backup when the newest is over a day old."""
+        self.worker.call(lambda t: (t.backups(), t.meta("sync_server_url"),
+                                    _shop_time(t, t.meta("sync_last_success"))), self._show)
+
+    def _show(self, result: tuple[list[dict[str, Any]], str | None, str | None]) -> None:
+        backups, server, last_sync = result
+        age = backup_age_hours(backups)
+        if age is None or age > BACKUP_STALE_HOURS:
+            self.backup.setText(self.tr("Yedek alınıyor…"))
+            self.worker.call(lambda t: t.backup(), lambda _r: self.refresh(),
+                             lambda e: self.backup.setText(self.tr("Yedek alınamadı")))
+        elif age < 1:
+            self.backup.setText(self.tr("Yedek: 1 saatten yeni"))
+        else:
+            self.backup.setText(self.tr("Yedek: {0} saat önce").format(int(age)))
+        if not server:
+            self.sync.setText(self.tr("Sunucu yok (tek başına)"))
+        elif last_sync:
+            self.sync.setText(self.tr("Sunucu: son eşitleme {0}").format(
+                moment_text(last_sync)))
+        else:
+            self.sync.setText(self.tr("Sunucu: henüz eşitlenmedi"))
+
+
+
+def _shop_time(term: Any, stored: str | None) -> str | None:
+    """A stored UTC time as ISO text in the shop's zone (runs in the worker)."""
+    return term.iso(from_db(stored)) if stored else None

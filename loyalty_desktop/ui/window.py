@@ -1,0 +1,166 @@
+"""The main window: login, then the counter, history, members and settings; the status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWidget
+
+from .counter import CounterScreen
+from .customer_display import CustomerDisplay
+from .history import HistoryScreen
+from .login import LoginScreen
+from .members import MembersScreen
+from .messages import error_text
+from .receipts import ReceiptPrinter
+from .settings import SettingsScreen
+from .status import StatusLine
+from .wedge import WedgeFilter
+from .worker import TerminalWorker
+
+DEFAULT_AUTOLOCK_MINUTES = 5
+USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
+
+
+class ActivityFilter(QObject):
+    """Restarts the auto-lock timer on every key press, click or touch."""
+
+    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        """Never consumes the event."""
+        if event.type() in USER_EVENTS and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
+class MainWindow(QMainWindow):
+    """Everything a cashier, a manager or an owner does at the counter."""
+
+    def __init__(self, worker: TerminalWorker, lang: str = "tr", with_display: bool = True) -> None:
+        super().__init__()
+        self.worker, self.lang = worker, lang
+        self.staff: dict[str, Any] | None = None
+        self.setWindowTitle(self.tr("Sadakat Kasası"))
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.login = LoginScreen(worker, lang)
+        self.login.logged_in.connect(self.on_login)
+        self.tabs = QTabWidget()
+        self.counter = CounterScreen(worker, lang)
+        self.history = HistoryScreen(worker, lang)
+        self.members = MembersScreen(worker, lang)
+        self.settings = SettingsScreen(worker, lang)
+        self.tabs.addTab(self.counter, self.tr("Kasa"))
+        self.tabs.addTab(self.history, self.tr("Satışlar"))
+        self.tabs.addTab(self.members, self.tr("Üyeler"))
+        self.tabs.addTab(self.settings, self.tr("Ayarlar"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.stack.addWidget(self.login)
+        self.stack.addWidget(self.tabs)
+        self.status = StatusLine(worker, self.statusBar())
+        self.receipts = ReceiptPrinter(worker, self)
+        self.receipts.message.connect(self.status.note)
+        self.counter.sale_done.connect(self.on_sale)
+        self.counter.member_changed.connect(self._member_changed)
+        self.members.use_at_counter.connect(self._sell_to)
+        self.restore_path: str | None = None
+        self.settings.restore_requested.connect(self._restore)
+        self.lock_button = self.status.add_lock_button(self.lock)
+        self.display = CustomerDisplay(worker, lang) if with_display else None
+        self.wedge = WedgeFilter(self)
+        self.wedge.scanned.connect(self.on_scanned)
+        self.autolock = QTimer(self)
+        self.autolock.setSingleShot(True)
+        self.autolock.setInterval(DEFAULT_AUTOLOCK_MINUTES * 60_000)
+        self.autolock.timeout.connect(self.lock)
+        self.activity = ActivityFilter(self.autolock, self)
+        app = QApplication.instance()
+        app.installEventFilter(self.wedge)
+        app.installEventFilter(self.activity)
+        worker.failed.connect(lambda error: self.status.note(error_text(error, lang)))
+        worker.call(lambda t: (t.shop, t.meta("receipt_printer"), t.data_dir,
+                               t.meta("autolock_minutes")), self._configure)
+        self.login.reload()
+
+    def _configure(self, result: tuple[dict[str, Any], str | None, Any, str | None]) -> None:
+        shop, printer, data_dir, minutes = result
+        self.receipts.configure(shop, printer, data_dir)
+        self.status.set_printer(self.receipts.state())
+        if minutes and minutes.isdigit() and int(minutes) > 0:
+            self.autolock.setInterval(int(minutes) * 60_000)
+
+    def on_login(self, staff: dict[str, Any]) -> None:
+        """Open the work screens for this staff member (settings only for managers and owners)."""
+        self.staff = staff
+        self.tabs.setTabVisible(self.tabs.indexOf(self.settings),
+                                staff["role"] in ("manager", "owner"))
+        self.status.set_staff(staff)
+        self.status.refresh()
+        self.counter.start(staff)
+        self.members.staff = staff
+        self.settings.staff = staff
+        self.tabs.setCurrentWidget(self.counter)
+        self.stack.setCurrentWidget(self.tabs)
+        self.autolock.start()
+        if self.display is not None:
+            self.display.show()
+
+    def lock(self) -> None:
+        """Back to the login screen (inactivity or the lock button)."""
+        self.autolock.stop()
+        self.staff = None
+        self.counter.reset()
+        self.status.set_staff(None)
+        self.stack.setCurrentWidget(self.login)
+        self.login.reload()
+
+    def on_scanned(self, text: str) -> None:
+        """A scan anywhere goes to the counter (members screen included: the cashier sells)."""
+        if self.staff is None:
+            return
+        self.tabs.setCurrentWidget(self.counter)
+        self.counter.on_scanned(text)
+
+    def on_sale(self, sale: dict[str, Any]) -> None:
+        """After a sale: receipt in the background, the customer display asks for feedback."""
+        self.receipts.print_sale(sale, self.staff["name"] if self.staff else "")
+        if self.display is not None:
+            self.display.show_sale(sale)
+
+    def _member_changed(self, member: dict[str, Any] | None) -> None:
+        if self.display is not None and member is not None:
+            self.display.show_member(member)
+
+    def _sell_to(self, member: dict[str, Any]) -> None:
+        self.tabs.setCurrentWidget(self.counter)
+        self.counter.show_member(member)
+
+    def _restore(self, path: str) -> None:
+        """Close the window; main() closes the store, restores the backup and reopens."""
+        self.restore_path = path
+        self.close()
+
+    def _tab_changed(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        if widget is self.history:
+            self.history.reload()
+        elif widget is self.settings:
+            self.settings.reload()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        """Stop listening to the keyboard, close the display; the worker finishes its queue."""
+        app = QApplication.instance()
+        app.removeEventFilter(self.wedge)
+        app.removeEventFilter(self.activity)
+        self.autolock.stop()
+        if self.display is not None:
+            self.display.close()
+        self.worker.drain()
+        self.receipts.queue.wait(10_000)
+        super().closeEvent(event)
+

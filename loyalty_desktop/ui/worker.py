@@ -1,0 +1,121 @@
+"""One worker thread owns every Terminal call; results come back to the GUI thread as signals.
+
+SQLite has one writer connection and PIN checks (Argon2) and durable commits (fsync) take
+longer than a frame, so no Terminal method runs on the GUI thread. Calls run in the order
+they were submitted, one at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal, Slot
+
+from ..domain.errors import LoyaltyError
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[LoyaltyError], None]
+
+
+class _Runner(QObject):
+    """Lives in the worker thread and runs the submitted callables against the terminal."""
+
+    finished = Signal(int, object, object)  # request id, result, error
+
+    def __init__(self, term: Any) -> None:
+        super().__init__()
+        self.term = term
+
+    @Slot(int, object)
+    def run(self, request_id: int, work: Callable[[Any], Any]) -> None:
+        """Run one call; every error becomes a LoyaltyError for the screen to show."""
+        try:
+            result = work(self.term)
+        except LoyaltyError as exc:
+            self.finished.emit(request_id, None, exc)
+        except Exception as exc:  # an unexpected failure must reach the screen, not vanish
+            log.exception("terminal call failed")
+            self.finished.emit(request_id, None,
+                               LoyaltyError(f"Unexpected error: {exc}", code="internal_error"))
+        else:
+            self.finished.emit(request_id, result, None)
+
+
+class TerminalWorker(QObject):
+    """Submit `work(term)` callables; `on_done(result)` / `on_error(err)` run in the GUI thread."""
+
+    _submit = Signal(int, object)
+    failed = Signal(object)  # errors nobody handled (shown in the status bar)
+    idle_changed = Signal(bool)
+
+    def __init__(self, term: Any, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.term = term
+        self._thread = QThread()
+        self._thread.setObjectName("terminal-worker")
+        self._runner = _Runner(term)
+        self._runner.moveToThread(self._thread)
+        self._submit.connect(self._runner.run)
+        self._runner.finished.connect(self._on_finished)
+        self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
+        self._next_id = 0
+        self._thread.start()
+
+    @property
+    def idle(self) -> bool:
+        """No call is waiting or running."""
+        return not self._callbacks
+
+    def call(self, work: Callable[[Any], Any], on_done: Done | None = None,
+             on_error: Failed | None = None) -> int:
+        """Queue `work(term)`; return the request id."""
+        self._next_id += 1
+        self._callbacks[self._next_id] = (on_done, on_error)
+        if len(self._callbacks) == 1:
+            self.idle_changed.emit(False)
+        self._submit.emit(self._next_id, work)
+        return self._next_id
+
+    @Slot(int, object, object)
+    def _on_finished(self, request_id: int, result: Any, error: LoyaltyError | None) -> None:
+        on_done, on_error = self._callbacks.pop(request_id, (None, None))
+        try:
+            if error is None:
+                if on_done is not None:
+                    on_done(result)
+            elif on_error is not None:
+                on_error(error)
+            else:
+                self.failed.emit(error)
+        finally:
+            if not self._callbacks:
+                self.idle_changed.emit(True)
+
+    def run_now(self, work: Callable[[Any], Any]) -> Any:
+        """Run `work(term)` in the worker and wait for it (start-up only: no screen is shown)."""
+        box: dict[str, Any] = {}
+        self.call(work, lambda r: box.setdefault("result", r),
+                  lambda e: box.setdefault("error", e))
+        self.drain()
+        if "error" in box:
+            raise box["error"]
+        return box.get("result")
+
+    def drain(self, timeout_ms: int = 10_000) -> bool:
+        """Run the GUI event loop until every queued call has finished (False on timeout)."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while self._callbacks and time.monotonic() < deadline:
+            QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        return not self._callbacks
+
+    def shutdown(self) -> None:
+        """Let queued calls (a sale!) finish, then stop the thread."""
+        self.drain()
+        self._callbacks.clear()
+        self._thread.quit()
+        self._thread.wait()
