@@ -1,0 +1,1 @@
+"""The counter window (PySide6): the only package that imports Qt. Entry point: ui.main.main."""
