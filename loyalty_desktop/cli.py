@@ -74,7 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         handler = getattr(args, "func", None)
         if handler is None:
             raise CliError(f"Incomplete command: {' '.join(argv)}. See --help.")
-        emit(args, handler(args))
+        result = handler(args)
+        if isinstance(result, int) and not isinstance(result, bool):
+            return result  # a handler that printed its own output (the server commands)
+        emit(args, result)
         return 0
     except LoyaltyError as exc:
         _report(exc.as_dict(), exc.exit_code, as_json)
