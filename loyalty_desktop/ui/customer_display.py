@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from ..domain.errors import LoyaltyError
@@ -23,6 +24,7 @@ class CustomerDisplay(QWidget):
         super().__init__()
         self.worker, self.lang = worker, lang
         self.setWindowTitle(self.tr("Müşteri ekranı"))
+        self.setMinimumSize(800, 600)
         self.sale_id: str | None = None
         self.nps: int | None = None
         self.csat: int | None = None
@@ -66,6 +68,16 @@ class CustomerDisplay(QWidget):
         self._idle.setInterval(THANKS_MS)
         self._idle.timeout.connect(lambda: self.show_member(None))
         self.show_member(None)
+
+    def place(self) -> None:
+        """Full screen on a second monitor when there is one, else a window beside the counter."""
+        screens = QGuiApplication.screens()
+        if len(screens) > 1:
+            self.setGeometry(screens[1].geometry())
+            self.showFullScreen()
+        else:
+            self.resize(1024, 768)
+            self.show()
 
     def show_member(self, member: dict[str, Any] | None) -> None:
         """Greet the scanned member (first name only: others may be looking) or everyone."""

@@ -67,7 +67,7 @@ def offer_restore(backup: Path) -> bool:
 def install_translator(app: QApplication, lang: str) -> QTranslator | None:
     """English from resources/translations when the shop's language is English."""
     if not lang.startswith("en"):
-        QLocale.setDefault(QLocale(QLocale.Language.Turkish, QLocale.Territory.Turkey))
+        QLocale.setDefault(QLocale(QLocale.Language.Turkish, QLocale.Country.Turkey))
         return None
     translator = QTranslator(app)
     if translator.load(str(resources_dir() / "translations" / "loyalty_en.qm")):

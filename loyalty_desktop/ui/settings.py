@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QHBoxLayout, QListWidget, QListWidgetItem, QPlainTextEdit, QTableWidget, QTableWidgetItem,
     QTabWidget, QVBoxLayout, QWidget,
@@ -44,7 +43,6 @@ class SettingsScreen(QTabWidget):
         box.addWidget(self.version)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("program_editor")
-        self.editor.setFont(QFont("DejaVu Sans Mono", 11))
         box.addWidget(self.editor, 1)
         row = QHBoxLayout()
         check = button(self.tr("Doğrula"))

@@ -22,17 +22,24 @@ QPushButton[role="primary"] {{ background: #0b5d1e; color: #ffffff; font-size: 2
 QPushButton[role="danger"] {{ background: #a00000; color: #ffffff; }}
 QPushButton[role="staff"] {{ min-height: 72px; font-size: 20px; text-align: left; }}
 QPushButton[role="key"] {{ min-height: 56px; min-width: 64px; font-size: 22px; }}
-QPushButton[role="answer"] {{ min-height: 72px; min-width: 64px; font-size: 26px; }}
+QPushButton[role="answer"] {{ min-height: 72px; min-width: 56px; padding: 0; font-size: 26px; }}
+QPushButton[role="answer"]:checked {{ background: #0044cc; color: #ffffff; }}
 QLineEdit, QSpinBox, QComboBox, QDateEdit, QPlainTextEdit, QTableWidget, QListWidget {{
   min-height: {MIN_TOUCH}px; border: 2px solid #000000; border-radius: 4px; padding: 2px 6px;
   selection-background-color: #0044cc; selection-color: #ffffff; }}
+QSpinBox {{ font-size: 20px; }}
 QLineEdit:focus, QSpinBox:focus {{ border: 3px solid #0044cc; }}
 QLineEdit[role="amount"] {{ font-size: 32px; font-weight: bold; }}
+QListWidget::item {{ min-height: 40px; }}
+QPlainTextEdit {{ font-family: "DejaVu Sans Mono"; font-size: 14px; }}
+QScrollBar:vertical {{ width: 22px; }}
+QScrollBar:horizontal {{ height: 22px; }}
 QCheckBox {{ min-height: {MIN_TOUCH}px; }}
 QCheckBox::indicator {{ width: 28px; height: 28px; }}
 QLabel[role="title"] {{ font-size: 24px; font-weight: bold; }}
 QLabel[role="big"] {{ font-size: 28px; font-weight: bold; }}
 QLabel[role="huge"] {{ font-size: 40px; font-weight: bold; }}
+QLabel[role="preview"] {{ font-size: 19px; }}
 QLabel[role="error"] {{ color: #a00000; font-weight: bold; }}
 QLabel[role="note"] {{ color: #333333; }}
 QLabel[role="flag"] {{ background: #a00000; color: #ffffff; padding: 4px 8px; font-weight: bold; }}

@@ -71,6 +71,8 @@ class MainWindow(QMainWindow):
         self.restore_path: str | None = None
         self.settings.restore_requested.connect(self._restore)
         self.lock_button = self.status.add_lock_button(self.lock)
+        self.lock_button.setVisible(False)
+        self.status.set_staff(None)
         self.display = CustomerDisplay(worker, lang) if with_display else None
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanned)
@@ -107,8 +109,9 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.counter)
         self.stack.setCurrentWidget(self.tabs)
         self.autolock.start()
-        if self.display is not None:
-            self.display.show()
+        self.lock_button.setVisible(True)
+        if self.display is not None and not self.display.isVisible():
+            self.display.place()
 
     def lock(self) -> None:
         """Back to the login screen (inactivity or the lock button)."""
@@ -116,6 +119,7 @@ class MainWindow(QMainWindow):
         self.staff = None
         self.counter.reset()
         self.status.set_staff(None)
+        self.lock_button.setVisible(False)
         self.stack.setCurrentWidget(self.login)
         self.login.reload()
 
