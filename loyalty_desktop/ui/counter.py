@@ -75,7 +75,6 @@ class CounterScreen(QWidget):
         self.redeem.setObjectName("redeem")
         self.redeem.setRange(0, 0)
         self.redeem.setSingleStep(50)
-        self.redeem.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
         self.redeem.valueChanged.connect(self.schedule_preview)
         steps = QHBoxLayout()
         for text, sign in (("−", -1), ("+", 1)):

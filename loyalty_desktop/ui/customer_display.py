@@ -106,9 +106,13 @@ class CustomerDisplay(QWidget):
 
     def _balances(self, member: dict[str, Any]) -> str:
         lang = self.lang
-        return self.tr("Puanınız: {0}\nCüzdan: {1}\nSeviye: {2}").format(
+        text = self.tr("Puanınız: {0}\nCüzdan: {1}\nSeviye: {2}").format(
             points(member["points"], lang), money(member["wallet_available"], lang),
             member["tier_name"])
+        if member["wallet_pending"]:
+            text += "\n" + self.tr("Cüzdana yolda: {0}").format(
+                money(member["wallet_pending"], lang))
+        return text
 
     def answer_nps(self, score: int) -> None:
         """Remember the NPS; the answer is sent with the CSAT (one feedback per sale)."""

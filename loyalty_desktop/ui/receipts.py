@@ -27,7 +27,8 @@ class ReceiptPrinter(QObject):
         super().__init__(parent)
         self.worker = worker
         self.queue = PrintQueue(self)
-        self.queue.finished.connect(lambda _job: self.message.emit(self.tr("Fiş yazdırıldı.")))
+        self.queue.finished.connect(self._finished)
+        self._files: dict[str, str] = {}  # job id -> file written instead of printing
         self.queue.failed.connect(
             lambda _job, text: self.message.emit(self.tr("Fiş yazdırılamadı: {0}").format(text)))
         self.printer: str | None = None
@@ -66,7 +67,14 @@ class ReceiptPrinter(QObject):
         assert self.folder is not None
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{sale_id}.pdf"
-        self.queue.print_to_file(pdf, path)
+        self._files[self.queue.print_to_file(pdf, path)] = str(path)
+
+    def _finished(self, job_id: str) -> None:
+        path = self._files.pop(job_id, None)
+        if path:
+            self.message.emit(self.tr("Fiş dosyaya yazıldı: {0}").format(path))
+        else:
+            self.message.emit(self.tr("Fiş yazdırıldı."))
 
     def _failed(self, error: LoyaltyError) -> None:
         self.message.emit(self.tr("Fiş hazırlanamadı: {0}").format(error.message))

@@ -18,6 +18,7 @@ QPushButton {{ min-height: {MIN_TOUCH}px; min-width: {MIN_TOUCH}px; padding: 4px
 QPushButton:focus {{ border: 3px solid #0044cc; }}
 QPushButton:pressed {{ background: #c8c8c8; }}
 QPushButton:disabled {{ color: #707070; border-color: #9a9a9a; }}
+QSpinBox:disabled, QLineEdit:disabled {{ color: #505050; background: #eeeeee; }}
 QPushButton[role="primary"] {{ background: #0b5d1e; color: #ffffff; font-size: 20px; }}
 QPushButton[role="danger"] {{ background: #a00000; color: #ffffff; }}
 QPushButton[role="staff"] {{ min-height: 72px; font-size: 20px; text-align: left; }}
@@ -28,12 +29,16 @@ QLineEdit, QSpinBox, QComboBox, QDateEdit, QPlainTextEdit, QTableWidget, QListWi
   min-height: {MIN_TOUCH}px; border: 2px solid #000000; border-radius: 4px; padding: 2px 6px;
   selection-background-color: #0044cc; selection-color: #ffffff; }}
 QSpinBox {{ font-size: 20px; }}
+/* steps are the big − / + buttons beside the field (NoButtons breaks the layout with QSS) */
+QSpinBox::up-button, QSpinBox::down-button {{ width: 0px; border: none; }}
 QLineEdit:focus, QSpinBox:focus {{ border: 3px solid #0044cc; }}
 QLineEdit[role="amount"] {{ font-size: 32px; font-weight: bold; }}
 QListWidget::item {{ min-height: 40px; }}
 QPlainTextEdit {{ font-family: "DejaVu Sans Mono"; font-size: 14px; }}
-QScrollBar:vertical {{ width: 22px; }}
-QScrollBar:horizontal {{ height: 22px; }}
+QScrollBar:vertical {{ width: 22px; background: #e6e6e6; border: none; }}
+QScrollBar:horizontal {{ height: 22px; background: #e6e6e6; border: none; }}
+QScrollBar::handle {{ background: #000000; border-radius: 4px; min-height: 44px; min-width: 44px; }}
+QScrollBar::add-line, QScrollBar::sub-line {{ width: 0px; height: 0px; }}
 QCheckBox {{ min-height: {MIN_TOUCH}px; }}
 QCheckBox::indicator {{ width: 28px; height: 28px; }}
 QLabel[role="title"] {{ font-size: 24px; font-weight: bold; }}

@@ -102,6 +102,20 @@ def test_sale_with_points_redemption_records_once_and_resets(window, qtbot, work
     assert window.display.question.isVisibleTo(window.display)
 
 
+def test_receipt_is_written_in_the_background_and_reported(window, qtbot, worker):
+    login(window, qtbot, worker)
+    window.receipts.configure(worker.term.shop, "file", worker.term.data_dir)
+    window.counter.amount.setText("99,90")
+    window.counter.confirm_sale()
+    wait_idle(qtbot, worker)
+    sale_id = worker.term.sales()[0]["sale_id"]
+    receipt = worker.term.data_dir / "receipts" / f"{sale_id}.pdf"
+    qtbot.waitUntil(receipt.exists, timeout=5000)
+    assert receipt.read_bytes().startswith(b"%PDF-")
+    qtbot.waitUntil(lambda: "Fiş dosyaya yazıldı" in window.statusBar().currentMessage(),
+                    timeout=5000)
+
+
 def test_invalid_amount_shows_the_service_message(window, qtbot, worker):
     login(window, qtbot, worker)
     window.counter.amount.setText("1.234")
