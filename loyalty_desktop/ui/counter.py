@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ..domain.cards import COUPON_CODE_LENGTH
@@ -53,24 +53,31 @@ class CounterScreen(QWidget):
         left.addWidget(self.search)
         self.panel = MemberPanel(lang)
         self.panel.coupon_chosen.connect(self.use_coupon)
-        left.addWidget(self.panel, 1)
+        scroller = QScrollArea()  # many coupons or flags must not push the basket off screen
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        scroller.setWidget(self.panel)
+        left.addWidget(scroller, 1)
+        basket = self._basket_frame()
+        left.addWidget(self.preview_text)  # next to the member: what this basket does to them
         outer.addLayout(left, 5)
-        outer.addWidget(self._basket_frame(), 4)
+        outer.addWidget(basket, 4)
 
     def _basket_frame(self) -> QFrame:
         frame = QFrame()
         frame.setProperty("role", "panel")
         box = QVBoxLayout(frame)
-        box.addWidget(label(self.tr("Sepet tutarı"), "title"))
+        box.setSpacing(4)
         self.amount = QLineEdit()
         self.amount.setObjectName("amount")
         self.amount.setProperty("role", "amount")
-        self.amount.setPlaceholderText("0,00")
+        self.amount.setPlaceholderText(self.tr("Sepet tutarı  0,00"))
         self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.amount.textChanged.connect(self.schedule_preview)
         box.addWidget(self.amount)
-        box.addWidget(Keypad(self.amount))
+        box.addWidget(Keypad(self.amount, columns=4))
         grid = QGridLayout()
+        grid.setVerticalSpacing(4)
         self.redeem = QSpinBox()
         self.redeem.setObjectName("redeem")
         self.redeem.setRange(0, 0)
@@ -78,7 +85,7 @@ class CounterScreen(QWidget):
         self.redeem.valueChanged.connect(self.schedule_preview)
         steps = QHBoxLayout()
         for text, sign in (("−", -1), ("+", 1)):
-            step = button(text, "key")
+            step = button(text, "step")
             step.setObjectName(f"redeem_{'down' if sign < 0 else 'up'}")
             step.clicked.connect(lambda _=False, s=sign: self.redeem.stepBy(s))
             steps.addWidget(step)
@@ -104,7 +111,6 @@ class CounterScreen(QWidget):
         box.addLayout(grid)
         self.preview_text = label("", "preview", wrap=True)
         self.preview_text.setObjectName("preview_text")
-        box.addWidget(self.preview_text)
         self.to_pay = label("", "huge")
         self.to_pay.setObjectName("to_pay")
         box.addWidget(self.to_pay)

@@ -51,7 +51,7 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def coupon_line(coupon: dict, lang: str = "tr") -> str:
-    """'Sonraki alışveriş: 50,00 ₺ (en az 250,00 ₺) 2123 4567 8904, 23.12.2026'e kadar'."""
+    """Two lines: 'Sonraki alışveriş: 50,00 ₺, min 250,00 ₺' / '2123 4567 8904 · → 23.12.2026'."""
     kind = pick(KIND_NAMES.get(coupon.get("kind") or "", (coupon.get("kind") or "", "")), lang)
     if coupon.get("percent"):
         value = f"%{coupon['percent']} (≤ {money(coupon['value'], lang)})"
@@ -60,4 +60,4 @@ def coupon_line(coupon: dict, lang: str = "tr") -> str:
     minimum = coupon.get("min_basket") or 0
     floor = f", min {money(minimum, lang)}" if minimum else ""
     until = day(coupon.get("valid_until"), lang)
-    return f"{kind}: {value}{floor} · {format_coupon_code(coupon['code'])} · → {until}"
+    return f"{kind}: {value}{floor}\n{format_coupon_code(coupon['code'])} · → {until}"

@@ -22,7 +22,8 @@ QSpinBox:disabled, QLineEdit:disabled {{ color: #505050; background: #eeeeee; }}
 QPushButton[role="primary"] {{ background: #0b5d1e; color: #ffffff; font-size: 20px; }}
 QPushButton[role="danger"] {{ background: #a00000; color: #ffffff; }}
 QPushButton[role="staff"] {{ min-height: 72px; font-size: 20px; text-align: left; }}
-QPushButton[role="key"] {{ min-height: 56px; min-width: 64px; font-size: 22px; }}
+QPushButton[role="key"] {{ min-height: 46px; min-width: 56px; font-size: 22px; }}
+QPushButton[role="step"] {{ min-width: 44px; max-width: 56px; padding: 0; font-size: 22px; }}
 QPushButton[role="answer"] {{ min-height: 72px; min-width: 56px; padding: 0; font-size: 26px; }}
 QPushButton[role="answer"]:checked {{ background: #0044cc; color: #ffffff; }}
 QLineEdit, QSpinBox, QComboBox, QDateEdit, QPlainTextEdit, QTableWidget, QListWidget {{
@@ -43,7 +44,7 @@ QCheckBox {{ min-height: {MIN_TOUCH}px; }}
 QCheckBox::indicator {{ width: 28px; height: 28px; }}
 QLabel[role="title"] {{ font-size: 24px; font-weight: bold; }}
 QLabel[role="big"] {{ font-size: 28px; font-weight: bold; }}
-QLabel[role="huge"] {{ font-size: 40px; font-weight: bold; }}
+QLabel[role="huge"] {{ font-size: 36px; font-weight: bold; }}
 QLabel[role="preview"] {{ font-size: 19px; }}
 QLabel[role="error"] {{ color: #a00000; font-weight: bold; }}
 QLabel[role="note"] {{ color: #333333; }}

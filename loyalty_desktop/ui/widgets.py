@@ -36,18 +36,22 @@ class Keypad(QWidget):
 
     pressed = Signal(str)
 
-    def __init__(self, target: QLineEdit, comma: bool = True, parent: QWidget | None = None):
+    def __init__(self, target: QLineEdit, comma: bool = True, columns: int = 3,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self.target = target
         grid = QGridLayout(self)
-        grid.setSpacing(6)
-        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "," if comma else "C", "0", "⌫"]
+        grid.setSpacing(4)
+        if columns == 4:  # wide and short: fits a 768-pixel-high screen
+            keys = ["7", "8", "9", "⌫", "4", "5", "6", "," if comma else "C", "1", "2", "3", "0"]
+        else:
+            keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "," if comma else "C", "0", "⌫"]
         for i, key in enumerate(keys):
             key_button = button(key, "key")
             key_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the focus in the field
             key_button.setObjectName(f"key_{key}")
             key_button.clicked.connect(lambda _=False, k=key: self.press(k))
-            grid.addWidget(key_button, i // 3, i % 3)
+            grid.addWidget(key_button, i // columns, i % columns)
 
     def press(self, key: str) -> None:
         """Apply one key to the target field."""

@@ -192,3 +192,16 @@ def test_inactivity_locks_the_screen(window, qtbot, worker):
     window.autolock.start()
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.login, timeout=2000)
     assert window.status.staff.text() == "Kilitli"
+
+
+def test_counter_fits_a_1024_by_768_screen(window, qtbot, worker):
+    login(window, qtbot, worker, role="owner", pin="4321")
+    scan_burst(window.counter.amount, member_payload(worker.term))
+    wait_idle(qtbot, worker)
+    window.counter.amount.setText("300")
+    qtbot.waitUntil(lambda: window.counter.preview is not None, timeout=3000)
+    for tab in (window.counter, window.history, window.members, window.settings):
+        window.tabs.setCurrentWidget(tab)
+        wait_idle(qtbot, worker)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 768 - 30  # room for a title bar
