@@ -120,7 +120,7 @@ class CounterScreen(QWidget):
         row = QHBoxLayout()
         self.clear_button = button(self.tr("Yeni müşteri (Esc)"))
         self.clear_button.clicked.connect(self.reset)
-        self.confirm = button(self.tr("Satışı onayla (Enter)"), "primary")
+        self.confirm = button(self.tr("Onayla (Enter)"), "primary")
         self.confirm.setObjectName("confirm_sale")
         self.confirm.clicked.connect(self.confirm_sale)
         row.addWidget(self.clear_button)

@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QStackedWidget,
+    QFileDialog, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QStackedWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -82,18 +82,18 @@ class MembersScreen(QWidget):
         self.history = QListWidget()
         self.history.setObjectName("member_history")
         box.addWidget(self.history, 1)
-        row = QHBoxLayout()
+        row = QGridLayout()  # two rows: the labels stay whole at 1024 pixels
         actions = [("sell", self.tr("Kasada kullan"), self._sell),
                    ("block", self.tr("Kartı bloke et"), self.block_card),
                    ("reissue", self.tr("Yeni kart ver"), self.reissue_card),
                    ("export", self.tr("KVKK dışa aktar"), self.export),
                    ("erase", self.tr("Verileri sil"), self.erase)]
         self.actions = {}
-        for key, text, slot in actions:
+        for i, (key, text, slot) in enumerate(actions):
             action = button(text, "danger" if key == "erase" else None)
             action.setObjectName(f"member_{key}")
             action.clicked.connect(slot)
-            row.addWidget(action)
+            row.addWidget(action, i // 3, i % 3)
             self.actions[key] = action
         box.addLayout(row)
         self.message = label("", "error", wrap=True)

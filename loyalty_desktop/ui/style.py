@@ -58,7 +58,7 @@ QLabel[tier="platin"] {{ background: #202020; color: #ffffff; }}
 QFrame[role="panel"] {{ border: 2px solid #000000; border-radius: 8px; }}
 QProgressBar {{ border: 2px solid #000000; border-radius: 4px; min-height: 22px;
   text-align: center; font-weight: bold; }}
-QProgressBar::chunk {{ background: #0b5d1e; }}
+QProgressBar::chunk {{ background: #8fd49a; }}
 QTabBar::tab {{ min-height: {MIN_TOUCH}px; min-width: 120px; padding: 4px 16px;
   border: 2px solid #000000; font-weight: bold; }}
 QTabBar::tab:selected {{ background: #000000; color: #ffffff; }}
