@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget,
+    QFrame, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget,
 )
 
 from ..domain.cards import COUPON_CODE_LENGTH
@@ -17,7 +17,8 @@ from ..domain.money import parse_amount
 from .format import money, points
 from .member_panel import MemberPanel
 from .messages import error_text
-from .widgets import Keypad, button, label
+from .basket import BasketForm, redeem_limit
+from .widgets import label
 from .worker import TerminalWorker
 
 PREVIEW_DELAY_MS = 150
@@ -58,79 +59,18 @@ class CounterScreen(QWidget):
         scroller.setFrameShape(QFrame.Shape.NoFrame)
         scroller.setWidget(self.panel)
         left.addWidget(scroller, 1)
-        basket = self._basket_frame()
-        left.addWidget(self.preview_text)  # next to the member: what this basket does to them
-        outer.addLayout(left, 5)
-        outer.addWidget(basket, 4)
-
-    def _basket_frame(self) -> QFrame:
-        frame = QFrame()
-        frame.setProperty("role", "panel")
-        box = QVBoxLayout(frame)
-        box.setSpacing(4)
-        self.amount = QLineEdit()
-        self.amount.setObjectName("amount")
-        self.amount.setProperty("role", "amount")
-        self.amount.setPlaceholderText(self.tr("Sepet tutarı  0,00"))
-        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
-        self.amount.textChanged.connect(self.schedule_preview)
-        box.addWidget(self.amount)
-        box.addWidget(Keypad(self.amount, columns=4))
-        grid = QGridLayout()
-        grid.setVerticalSpacing(4)
-        self.redeem = QSpinBox()
-        self.redeem.setObjectName("redeem")
-        self.redeem.setRange(0, 0)
-        self.redeem.setSingleStep(50)
-        self.redeem.valueChanged.connect(self.schedule_preview)
-        steps = QHBoxLayout()
-        for text, sign in (("−", -1), ("+", 1)):
-            step = button(text, "step")
-            step.setObjectName(f"redeem_{'down' if sign < 0 else 'up'}")
-            step.clicked.connect(lambda _=False, s=sign: self.redeem.stepBy(s))
-            steps.addWidget(step)
-        self.redeem_max = button(self.tr("En çok"))
-        self.redeem_max.setObjectName("redeem_max")
-        self.redeem_max.clicked.connect(lambda: self.redeem.setValue(self.redeem.maximum()))
-        grid.addWidget(label(self.tr("Puan kullan")), 0, 0)
-        grid.addWidget(self.redeem, 0, 1)
-        grid.addLayout(steps, 0, 2)
-        grid.addWidget(self.redeem_max, 0, 3)
-        self.wallet = QLineEdit()
-        self.wallet.setObjectName("wallet")
-        self.wallet.setPlaceholderText("0,00")
-        self.wallet.textChanged.connect(self.schedule_preview)
-        grid.addWidget(label(self.tr("Cüzdandan öde")), 1, 0)
-        grid.addWidget(self.wallet, 1, 1, 1, 3)
-        self.coupon = QLineEdit()
-        self.coupon.setObjectName("coupon")
-        self.coupon.setPlaceholderText(self.tr("Kupon kodu (okutun veya yazın)"))
-        self.coupon.textChanged.connect(self.schedule_preview)
-        grid.addWidget(label(self.tr("Kupon")), 2, 0)
-        grid.addWidget(self.coupon, 2, 1, 1, 3)
-        box.addLayout(grid)
         self.preview_text = label("", "preview", wrap=True)
         self.preview_text.setObjectName("preview_text")
-        self.to_pay = label("", "huge")
-        self.to_pay.setObjectName("to_pay")
-        box.addWidget(self.to_pay)
-        self.error = label("", "error", wrap=True)
-        self.error.setObjectName("counter_error")
-        box.addWidget(self.error)
-        row = QHBoxLayout()
-        self.clear_button = button(self.tr("Yeni müşteri (Esc)"))
-        self.clear_button.clicked.connect(self.reset)
-        self.confirm = button(self.tr("Onayla (Enter)"), "primary")
-        self.confirm.setObjectName("confirm_sale")
-        self.confirm.clicked.connect(self.confirm_sale)
-        row.addWidget(self.clear_button)
-        row.addWidget(self.confirm, 1)
-        box.addLayout(row)
-        self.last_sale = label("", "note", wrap=True)
-        self.last_sale.setObjectName("last_sale")
-        box.addWidget(self.last_sale)
-        box.addStretch(1)
-        return frame
+        left.addWidget(self.preview_text)  # next to the member: what this basket does to them
+        outer.addLayout(left, 5)
+        self.basket_form = form = BasketForm()
+        form.changed.connect(self.schedule_preview)
+        form.clear_button.clicked.connect(self.reset)
+        form.confirm.clicked.connect(self.confirm_sale)
+        self.amount, self.redeem, self.redeem_max = form.amount, form.redeem, form.redeem_max
+        self.wallet, self.coupon, self.to_pay = form.wallet, form.coupon, form.to_pay
+        self.error, self.confirm, self.last_sale = form.error, form.confirm, form.last_sale
+        outer.addWidget(form, 4)
 
     # -- member --------------------------------------------------------------------------------
     def start(self, staff: dict[str, Any]) -> None:
@@ -216,12 +156,8 @@ class CounterScreen(QWidget):
                 total = parse_amount(self.amount.text()) if self.amount.text().strip() else 0
             except LoyaltyError:
                 total = 0
-            most = min(max(self.member["points"], 0), total // max(self.point_value, 1))
-            if most < self.min_redeem:
-                most = 0
-        self.redeem.setMaximum(most)
-        self.redeem_max.setText(self.tr("En çok {0}").format(most))
-        self.redeem.setEnabled(most > 0)
+            most = redeem_limit(self.member["points"], total, self.point_value, self.min_redeem)
+        self.basket_form.set_redeem_limit(most)
 
     def _show_preview(self, generation: int, result: dict[str, Any]) -> None:
         if generation != self._preview_generation:
