@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QCheckBox, QFormLayout, QLineEdit, QVBoxLayout, QW
 
 from ..domain.errors import LoyaltyError
 from ..services.members import CHANNELS, CONSENT_WORDING
+from .format import pick
 from .messages import error_text
 from .widgets import button, label
 
-CHANNEL_NAMES = {"sms": "SMS", "email": "E-posta"}
+CHANNEL_NAMES = {"sms": ("SMS", "SMS"), "email": ("E-posta", "e-mail")}
 
 
 class EnrolForm(QWidget):
@@ -46,7 +47,7 @@ class EnrolForm(QWidget):
         self.consents: dict[str, QCheckBox] = {}
         for channel in CHANNELS:
             check = QCheckBox(self.tr("{0} ile kampanya mesajı almayı kabul ediyor").format(
-                self.tr(CHANNEL_NAMES.get(channel, channel))))
+                pick(CHANNEL_NAMES.get(channel, (channel, channel)), lang)))
             check.setObjectName(f"consent_{channel}")
             box.addWidget(check)
             self.consents[channel] = check

@@ -12,7 +12,14 @@ from .messages import error_text
 from .widgets import Keypad, button, label
 from .worker import TerminalWorker
 
-ROLE_NAMES = {"owner": "Sahip", "manager": "Müdür", "cashier": "Kasiyer"}
+ROLE_NAMES = {"owner": ("Sahip", "Owner"), "manager": ("Müdür", "Manager"),
+              "cashier": ("Kasiyer", "Cashier")}
+
+
+def role_name(role: str, lang: str) -> str:
+    """A role as shown on screen."""
+    pair = ROLE_NAMES.get(role, (role, role))
+    return pair[1] if lang.startswith("en") else pair[0]
 
 
 class LoginScreen(QWidget):
@@ -72,8 +79,8 @@ class LoginScreen(QWidget):
             if item.widget():
                 item.widget().deleteLater()
         for person in staff:
-            role = ROLE_NAMES.get(person["role"], person["role"])
-            staff_button = button(f"{person['name']}   ({self.tr(role)})", "staff")
+            role = role_name(person["role"], self.lang)
+            staff_button = button(f"{person['name']}   ({role})", "staff")
             staff_button.setObjectName(f"staff_{person['staff_id']}")
             staff_button.clicked.connect(lambda _=False, p=person: self.choose(p))
             self.staff_box.addWidget(staff_button)

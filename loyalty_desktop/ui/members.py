@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QFileDialog, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QStackedWidget,
     QVBoxLayout, QWidget,
@@ -24,7 +24,8 @@ from .worker import TerminalWorker
 
 def ask_save_path(parent: QWidget, suggested: str) -> str | None:
     """Where to save a KVKK export; None when cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, parent.tr("Üye verisini kaydet"), suggested,
+    title = QCoreApplication.translate("MembersScreen", "Üye verisini kaydet")
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested,
                                           "JSON (*.json)")
     return path or None
 

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ..domain.clock import from_db
 from .format import moment_text
-from .login import ROLE_NAMES
+from .login import role_name
 from .widgets import button
 from .worker import TerminalWorker
 
@@ -34,8 +35,8 @@ def backup_age_hours(backups: list[dict[str, Any]], now: datetime | None = None)
 class StatusLine:
     """Owns the labels of the window's status bar."""
 
-    def __init__(self, worker: TerminalWorker, bar: QStatusBar) -> None:
-        self.worker, self.bar = worker, bar
+    def __init__(self, worker: TerminalWorker, bar: QStatusBar, lang: str = "tr") -> None:
+        self.worker, self.bar, self.lang = worker, bar, lang
         self.staff = QLabel()
         self.staff.setObjectName("status_staff")
         self.printer = QLabel()
@@ -49,7 +50,7 @@ class StatusLine:
 
     def tr(self, text: str) -> str:
         """Translate in the status bar's context."""
-        return self.bar.tr(text)
+        return QCoreApplication.translate("StatusLine", text)
 
     def add_lock_button(self, on_click: Callable[[], None]):
         """A 'lock' button at the right end of the bar."""
@@ -68,7 +69,7 @@ class StatusLine:
         if staff is None:
             self.staff.setText(self.tr("Kilitli"))
         else:
-            role = self.tr(ROLE_NAMES.get(staff["role"], staff["role"]))
+            role = role_name(staff["role"], self.lang)
             self.staff.setText(f"{staff['name']} ({role})")
 
     def set_printer(self, text: str) -> None:

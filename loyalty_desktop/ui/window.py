@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.stack.addWidget(self.login)
         self.stack.addWidget(self.tabs)
-        self.status = StatusLine(worker, self.statusBar())
+        self.status = StatusLine(worker, self.statusBar(), lang)
         self.receipts = ReceiptPrinter(worker, self)
         self.receipts.message.connect(self.status.note)
         self.counter.sale_done.connect(self.on_sale)
