@@ -8,6 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from pydantic_core import to_json
 
 from loyalty_desktop import __version__
 
@@ -15,13 +18,13 @@ from . import auth
 from .auth import ApiError, authorized, storage_of
 from .models import (
     ID_PATTERN,
+    PUSH_REQUEST,
     ConflictsResponse,
     ErrorResponse,
     HealthResponse,
     PairRequest,
     PairResponse,
     PullResponse,
-    PushRequest,
     PushResponse,
     StatusResponse,
     TerminalResponse,
@@ -67,24 +70,43 @@ def pair(body: PairRequest, request: Request, _: None = Depends(auth.limit_pairi
     return {**paired, "token": token, "instance_id": storage.instance_id()}
 
 
+PUSH_BODY_DOC = {
+    "requestBody": {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/PushRequest"}}},
+    }
+}
+
+
 @router.post(
-    "/v1/events", response_model=PushResponse, tags=["sync"],
-    responses=_errors(*AUTH_ERRORS, 403, 413),
+    "/v1/events", response_model=PushResponse, tags=["sync"], openapi_extra=PUSH_BODY_DOC,
+    responses=_errors(*AUTH_ERRORS, 403, 413, 422),
 )
-def push(body: PushRequest, request: Request, who: TerminalAuth = Depends(authorized)) -> dict[str, Any]:
+async def push(request: Request, who: TerminalAuth = Depends(authorized)) -> Response:
     """Store a batch of the terminal's events: idempotent by event id, one transaction."""
+    raw = await request.body()
+    return await run_in_threadpool(_push, request, who, raw)
+
+
+def _push(request: Request, who: TerminalAuth, raw: bytes) -> Response:
+    """Validate the raw body in one pass, check the limits, store, answer."""
+    try:
+        body = PUSH_REQUEST.validate_json(raw)
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
+    events = body["events"]
     limit = request.app.state.settings.max_batch_events
-    if len(body.events) > limit:
+    if len(events) > limit:
         raise ApiError(413, "batch_too_large", f"A push carries at most {limit} events.")
-    if any(e.terminal_id != who.terminal_id for e in body.events):
+    if any(e["terminal_id"] != who.terminal_id for e in events):
         raise ApiError(403, "foreign_terminal", "A terminal pushes only its own events.")
-    incoming = [IncomingEvent.from_event(e.model_dump()) for e in body.events]
+    incoming = [IncomingEvent.from_event(e) for e in events]
     result = storage_of(request).push(who, incoming)
-    return {
+    return Response(to_json({
         "instance_id": who.instance_id, "accepted": result.accepted,
         "duplicate": result.duplicate, "rejected": result.rejected,
         "acked_seq": result.acked_seq, "last_server_seq": result.last_server_seq,
-    }
+    }), media_type="application/json")
 
 
 @router.get(

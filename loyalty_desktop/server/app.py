@@ -13,6 +13,7 @@ import psycopg_pool
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -28,6 +29,7 @@ from loyalty_desktop.domain.errors import (
 
 from .api import router
 from .auth import ApiError
+from .models import PUSH_REQUEST
 from .settings import ServerSettings
 from .storage import open_storage
 
@@ -66,9 +68,24 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document plus the push body's schema (validated from raw bytes, not by FastAPI)."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        body = PUSH_REQUEST.json_schema(ref_template="#/components/schemas/{model}")
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.update(body.pop("$defs", {}))
+        schemas["PushRequest"] = body
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def _error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -65,10 +65,15 @@ def take_or_refuse(request: Request, key: str, rate: float, burst: float) -> Non
     """Take one request from the bucket `key`, or answer 429 with Retry-After."""
     wait = storage_of(request).take_token(key, request.app.state.clock(), rate, burst)
     if wait is not None:
-        raise ApiError(
-            429, "rate_limited", "Too many requests; try again later.",
-            {"Retry-After": str(max(1, math.ceil(wait)))},
-        )
+        raise _too_many(wait)
+
+
+def _too_many(wait: float) -> ApiError:
+    """The 429 answer, with whole seconds to wait in Retry-After."""
+    return ApiError(
+        429, "rate_limited", "Too many requests; try again later.",
+        {"Retry-After": str(max(1, math.ceil(wait)))},
+    )
 
 
 def authorized(
@@ -78,12 +83,15 @@ def authorized(
     """The terminal behind the bearer token (401 if missing, unknown or revoked; 429 if too fast)."""
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise ApiError(401, "unauthorized", "A bearer token is needed.", _CHALLENGE)
-    token_hash = hash_secret(credentials.credentials)
-    auth = storage_of(request).authenticate(token_hash)
+    settings = request.app.state.settings
+    auth, wait = storage_of(request).authorize(
+        hash_secret(credentials.credentials), request.app.state.clock(),
+        settings.rate_per_second, settings.rate_burst,
+    )
     if auth is None:
         raise ApiError(401, "unauthorized", "This token is unknown or revoked.", _CHALLENGE)
-    settings = request.app.state.settings
-    take_or_refuse(request, "token:" + token_hash, settings.rate_per_second, settings.rate_burst)
+    if wait is not None:
+        raise _too_many(wait)
     return auth
 
 

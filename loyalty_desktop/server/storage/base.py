@@ -11,7 +11,14 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from .batch import Conflict, IncomingEvent, contiguous_high_water, digest, plan_push
+from .batch import (
+    Conflict,
+    IncomingEvent,
+    accept_all,
+    contiguous_high_water,
+    digest,
+    plan_push,
+)
 
 SCAN_LIMIT = 5000  # most held seqs read at once when advancing a terminal's high-water mark
 
@@ -76,6 +83,10 @@ class SqlStorage:
             [(tenant_pk, s, e.event_id, e.terminal_id, e.seq, e.kind, e.body) for s, e in rows],
         )
 
+    def _insert_if_all_new(self, cur: Any, tenant_pk: int, rows: list[tuple[int, IncomingEvent]]) -> bool:
+        """Insert a batch in one go if no event of it is held yet; False (nothing written) if not."""
+        return False
+
     def close(self) -> None:
         """Release connections."""
 
@@ -107,9 +118,15 @@ class SqlStorage:
             return int(row[0] or 0)
 
     # -- auth and rate limits --------------------------------------------------------------------
-    def authenticate(self, token_hash: str) -> TerminalAuth | None:
-        """The terminal a token belongs to, or None when unknown or revoked."""
-        with self._read() as cur:
+    def authorize(
+        self, token_hash: str, now: float, rate: float, burst: float
+    ) -> tuple[TerminalAuth | None, float | None]:
+        """The token's terminal (None if unknown or revoked) and, if it must wait, for how long.
+
+        One transaction: the lookup and the token bucket of the token (rate limits hold across
+        server processes because the bucket lives in the database).
+        """
+        with self._write() as cur:
             row = self._one(
                 cur,
                 "SELECT t.tenant_id, n.uid, t.terminal_id, " + CURRENT_INSTANCE + " FROM terminals t"
@@ -117,19 +134,28 @@ class SqlStorage:
                 " WHERE t.token_hash = ? AND t.revoked_at IS NULL",
                 (token_hash,),
             )
-        if row is None:
-            return None
-        return TerminalAuth(int(row[0]), row[1], row[2], token_hash, row[3])
+            if row is None:
+                return None, None
+            wait = self._take(cur, "token:" + token_hash, now, rate, burst)
+        return TerminalAuth(int(row[0]), row[1], row[2], token_hash, row[3]), wait
 
     def take_token(self, key: str, now: float, rate: float, burst: float) -> float | None:
         """Take one request from a token bucket: None if allowed, else seconds to wait."""
         with self._write() as cur:
-            allowed, tokens = self._one(
-                cur, self._bucket_sql(), {"key": key, "now": now, "rate": rate, "burst": burst}
-            )
+            return self._take(cur, key, now, rate, burst)
+
+    def _take(self, cur: Any, key: str, now: float, rate: float, burst: float) -> float | None:
+        """The bucket update inside the caller's transaction."""
+        self._relax_durability(cur)
+        allowed, tokens = self._one(
+            cur, self._bucket_sql(), {"key": key, "now": now, "rate": rate, "burst": burst}
+        )
         if allowed:
             return None
         return max(0.001, (1.0 - float(tokens)) / rate)
+
+    def _relax_durability(self, cur: Any) -> None:
+        """Let this transaction commit without waiting for the disk (it only moves a bucket)."""
 
     # -- push and pull -----------------------------------------------------------------------------
     def push(self, auth: TerminalAuth, events: list[IncomingEvent]) -> PushResult:
@@ -137,14 +163,17 @@ class SqlStorage:
         tenant = auth.tenant_pk
         with self._write() as cur:
             last_seq = int(self._one(cur, self._lock_tenant_sql(), (tenant,))[0])
-            plan = plan_push(
-                events,
-                self._bodies_by_id(cur, tenant, [e.event_id for e in events]),
-                self._ids_by_seq(cur, tenant, auth.terminal_id, [e.seq for e in events]),
-                last_seq,
-            )
+            plan = accept_all(events, last_seq)
+            if not events or not self._insert_if_all_new(cur, tenant, plan.inserts):
+                plan = plan_push(
+                    events,
+                    self._bodies_by_id(cur, tenant, [e.event_id for e in events]),
+                    self._ids_by_seq(cur, tenant, auth.terminal_id, [e.seq for e in events]),
+                    last_seq,
+                )
+                if plan.inserts:
+                    self._insert_events(cur, tenant, plan.inserts)
             if plan.inserts:
-                self._insert_events(cur, tenant, plan.inserts)
                 cur.execute(
                     self._q("UPDATE tenants SET last_seq = ? WHERE id = ?"), (plan.last_seq, tenant)
                 )

@@ -5,6 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from pydantic_core import to_json
 
 ACCEPTED = "accepted"
 DUPLICATE = "duplicate"
@@ -14,12 +17,14 @@ PAYLOAD_MISMATCH = "payload_mismatch"  # an event id already held with a differe
 SEQ_TAKEN = "seq_taken"  # the terminal's seq is already held by another event id
 
 
-def canonical_json(value: object) -> str:
-    """The one text form of a JSON value: sorted keys, no spaces, ASCII only.
+def compact_json(value: Any) -> str:
+    """A validated JSON value as compact UTF-8 text, keys in the order they came."""
+    return to_json(value).decode("utf-8")
 
-    ASCII escapes keep any text storable (a lone surrogate cannot be encoded as UTF-8).
-    """
-    return json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+def same_content(held: str, pushed: str) -> bool:
+    """True when two event texts hold the same JSON value (key order aside)."""
+    return held == pushed or json.loads(held) == json.loads(pushed)
 
 
 def digest(text: str) -> str:
@@ -27,9 +32,8 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
-class IncomingEvent:
-    """One pushed event, reduced to what the server indexes plus its canonical body."""
+class IncomingEvent(NamedTuple):
+    """One pushed event, reduced to what the server indexes plus its JSON text (a tuple: fast)."""
 
     event_id: str
     terminal_id: str
@@ -38,14 +42,11 @@ class IncomingEvent:
     body: str
 
     @classmethod
-    def from_event(cls, event: dict[str, object]) -> IncomingEvent:
+    def from_event(cls, event: Any) -> IncomingEvent:
         """Build from a validated wire event (the dict keeps any extra fields it carries)."""
         return cls(
-            event_id=str(event["id"]),
-            terminal_id=str(event["terminal_id"]),
-            seq=int(event["seq"]),  # type: ignore[call-overload]
-            kind=str(event["kind"]),
-            body=canonical_json(event),
+            event["id"], event["terminal_id"], event["seq"], event["kind"],
+            to_json(event).decode("utf-8"),
         )
 
 
@@ -80,7 +81,7 @@ def plan_push(
 
     `bodies_by_id` holds the stored bodies of the batch's ids, `ids_by_seq` the stored event ids
     of the pushing terminal's seqs in the batch's range, `last_seq` the tenant's last server_seq.
-    The same id with the same body is a duplicate (a re-push); with another body, or a seq
+    The same id with the same content is a duplicate (a re-push); with another, or a seq
     already held by another id, the event is rejected and recorded as a conflict.
     """
     plan = PushPlan(last_seq=last_seq)
@@ -89,7 +90,7 @@ def plan_push(
     for event in events:
         held_body = bodies.get(event.event_id)
         if held_body is not None:
-            if held_body == event.body:
+            if same_content(held_body, event.body):
                 plan.duplicate.append(event.event_id)
             else:
                 _reject(plan, event, PAYLOAD_MISMATCH, event.event_id)
@@ -103,6 +104,14 @@ def plan_push(
         plan.accepted.append(event.event_id)
         bodies[event.event_id] = event.body
         taken[event.seq] = event.event_id
+    return plan
+
+
+def accept_all(events: list[IncomingEvent], last_seq: int) -> PushPlan:
+    """The plan of a batch known to be entirely new: every event accepted, in order."""
+    plan = PushPlan(last_seq=last_seq + len(events))
+    plan.inserts = [(last_seq + n, event) for n, event in enumerate(events, start=1)]
+    plan.accepted = [event.event_id for event in events]
     return plan
 
 

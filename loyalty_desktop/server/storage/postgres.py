@@ -36,10 +36,13 @@ ON CONFLICT (key) DO UPDATE SET
 RETURNING allowed, tokens
 """
 
-_INSERT_EVENTS = """
-INSERT INTO events (tenant_id, server_seq, event_id, terminal_id, seq, kind, body)
-SELECT %s, * FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[], %s::text[])
-"""
+# COPY, binary: several times faster than a multi-row INSERT (no text escaping of the
+# JSON bodies); safe because the tenant's row lock makes the duplicate check exact.
+COPY_EVENTS = (
+    "COPY events (tenant_id, server_seq, event_id, terminal_id, seq, kind, body)"
+    " FROM STDIN (FORMAT BINARY)"
+)
+COPY_TYPES = ["int8", "int8", "text", "text", "int8", "text", "text"]
 
 HOW_TO_MIGRATE = (
     "Run `loyalty-desktop server migrate --db ADMIN_URL --app-role ROLE` as the tables' owner."
@@ -85,23 +88,37 @@ class PostgresStorage(AccountsMixin, SqlStorage):
         """Lock the tenant's row: pushes of one tenant commit in server_seq order."""
         return "SELECT last_seq FROM tenants WHERE id = ? FOR UPDATE"
 
+    def _relax_durability(self, cur: Any) -> None:
+        """A rate-limit update lost in a crash is harmless: no WAL flush wait for it."""
+        cur.execute("SET LOCAL synchronous_commit TO OFF")
+
     def _bucket_sql(self) -> str:
         """The token bucket upsert in PostgreSQL syntax."""
         return _BUCKET_SQL
 
     def _ids_clause(self, ids: Sequence[str]) -> tuple[str, list[Any]]:
-        """`= ANY(array)`: one parameter whatever the batch size."""
-        return "= ANY(?)", [list(ids)]
+        """`= ANY(array)`: one binary parameter whatever the batch size."""
+        return "= ANY(%b)", [list(ids)]
 
     def _insert_events(self, cur: Any, tenant_pk: int, rows: list[tuple[int, IncomingEvent]]) -> None:
-        """Insert a batch in one statement from arrays."""
-        columns: list[list[Any]] = [[], [], [], [], [], []]
-        for server_seq, e in rows:
-            for column, value in zip(
-                columns, (server_seq, e.event_id, e.terminal_id, e.seq, e.kind, e.body), strict=True
-            ):
-                column.append(value)
-        cur.execute(_INSERT_EVENTS, (tenant_pk, *columns))
+        """Insert a batch with one binary COPY."""
+        with cur.copy(COPY_EVENTS) as copy:
+            copy.set_types(COPY_TYPES)
+            for server_seq, e in rows:
+                copy.write_row((tenant_pk, server_seq, e.event_id, e.terminal_id, e.seq, e.kind, e.body))
+
+    def _insert_if_all_new(self, cur: Any, tenant_pk: int, rows: list[tuple[int, IncomingEvent]]) -> bool:
+        """The usual case, a batch never seen: COPY it at once; a held id or seq undoes it.
+
+        The unique indexes on (tenant, event_id) and (tenant, terminal_id, seq) make the
+        attempt exact; on a violation the savepoint is rolled back and the batch classified.
+        """
+        try:
+            with cur.connection.transaction():
+                self._insert_events(cur, tenant_pk, rows)
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def _current_version(self) -> int:
         """The recorded schema version (0 when the database was never migrated)."""
