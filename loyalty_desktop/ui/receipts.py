@@ -11,7 +11,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from ..domain.errors import LoyaltyError
-from ..printing.receipt import ReceiptContext, render_sale_receipt
+from ..printing.receipt import ReceiptContext, render_refund_receipt, render_sale_receipt
 from .printing_qt import PrintQueue, available_printers
 from .worker import TerminalWorker
 
@@ -51,14 +51,24 @@ class ReceiptPrinter(QObject):
             return self.tr("Yazıcı: {0}").format(self.printer)
         return self.tr("Yazıcı yok: fişler dosyaya")
 
+    def _context(self, cashier: str) -> ReceiptContext:
+        return ReceiptContext(shop_name=self.shop.get("shop_name") or "",
+                              terminal_name=self.shop.get("terminal_name") or "",
+                              cashier=cashier, lang=self.shop.get("language", "tr"),
+                              timezone=self.shop.get("timezone", "Europe/Istanbul"))
+
     def print_sale(self, sale: dict[str, Any], cashier: str) -> None:
         """Render in the worker thread, then queue the job."""
-        ctx = ReceiptContext(shop_name=self.shop.get("shop_name") or "",
-                             terminal_name=self.shop.get("terminal_name") or "",
-                             cashier=cashier, lang=self.shop.get("language", "tr"),
-                             timezone=self.shop.get("timezone", "Europe/Istanbul"))
+        ctx = self._context(cashier)
         self.worker.call(lambda _t: render_sale_receipt(sale, ctx),
                          lambda pdf: self._send(sale["sale_id"], pdf), self._failed)
+
+    def print_refund(self, refund: dict[str, Any], cashier: str) -> None:
+        """The refund slip (it needs the original sale, read in the worker)."""
+        ctx = self._context(cashier)
+        self.worker.call(
+            lambda t: render_refund_receipt(refund, t.sale_detail(refund["sale_id"]), ctx),
+            lambda pdf: self._send(refund["refund_id"], pdf), self._failed)
 
     def _send(self, sale_id: str, pdf: bytes) -> None:
         if self.printer:

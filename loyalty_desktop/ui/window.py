@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.receipts = ReceiptPrinter(worker, self)
         self.receipts.message.connect(self.status.note)
         self.counter.sale_done.connect(self.on_sale)
+        self.history.refunded.connect(
+            lambda refund: self.receipts.print_refund(refund, self.staff["name"] if self.staff else ""))
         self.counter.member_changed.connect(self._member_changed)
         self.members.use_at_counter.connect(self._sell_to)
         self.restore_path: str | None = None

@@ -160,6 +160,7 @@ def test_refund_needs_the_manager_pin_and_shows_the_preview(window, qtbot, worke
     wait_idle(qtbot, worker)
     assert "Müşteriye ödenecek: 400,00 ₺" in history.preview_text.text()
     assert "Geri alınacak puan: 40 puan" in history.preview_text.text()
+    window.receipts.configure(worker.term.shop, "file", worker.term.data_dir)
     pins = iter(["1111", MANAGER_PIN])
     history.ask_pin = lambda *_args: next(pins)
     history.confirm()
@@ -169,6 +170,10 @@ def test_refund_needs_the_manager_pin_and_shows_the_preview(window, qtbot, worke
     wait_idle(qtbot, worker)
     assert worker.term.sales()[0]["refunded"] == 40000
     assert "İade kaydedildi" in history.message.text()
+    refund_id = worker.term.sale_detail(worker.term.sales()[0]["sale_id"])["refunds"][0]["refund_id"]
+    slip = worker.term.data_dir / "receipts" / f"{refund_id}.pdf"
+    qtbot.waitUntil(slip.exists, timeout=5000)
+    assert slip.read_bytes().startswith(b"%PDF-")
 
 
 def test_customer_display_feedback_and_detractor_note(window, qtbot, worker):
