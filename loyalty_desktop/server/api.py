@@ -56,7 +56,7 @@ def health(request: Request) -> dict[str, Any]:
 
 @router.post(
     "/v1/pair", response_model=PairResponse, tags=["pairing"],
-    responses=_errors(403, 409, 429),
+    responses=_errors(400, 403, 409, 422, 429),
 )
 def pair(body: PairRequest, request: Request, _: None = Depends(auth.limit_pairing)) -> dict[str, Any]:
     """Exchange a one-time pairing code for the terminal's own bearer token."""

@@ -14,6 +14,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -112,9 +113,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error(422, "invalid_input", f"{where}: {first.get('msg', 'invalid request')}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = getattr(exc, "code", "http_error")
-        return _error(exc.status_code, code, str(exc.detail), exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:  # Starlette names only the first matching route's methods
+            headers = {"Allow": ", ".join(_allowed_methods(request))}
+        return _error(exc.status_code, code, str(exc.detail), headers)
 
     for error in DATABASE_DOWN:
 
@@ -122,6 +126,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         async def database_down(_: Request, exc: Exception) -> JSONResponse:
             return _error(503, "database_unavailable", "The database is not answering.",
                           {"Retry-After": "5"})
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route offers for the request's path."""
+    path = request.url.path
+    return sorted({
+        method for route in request.app.routes
+        if isinstance(route, APIRoute) and route.path_regex.match(path)
+        for method in route.methods
+    })
 
 
 class BodyLimit:
