@@ -137,12 +137,18 @@ class SyncClient:
             self.store.save_sync_state(pushed_seq=sent_up_to)
 
     def _pull(self, api: ServerApi, instance: str, cursor: int, report: SyncReport) -> None:
-        """Fetch pages after the cursor, apply the other terminals' events, save the cursor."""
+        """Fetch pages after the cursor, apply the other terminals' events, save the cursor.
+
+        Each event handed to `apply_remote` carries its `server_seq` as an extra key.
+        """
         own = self.store.terminal_id()
         while True:
             page = api.pull(cursor, PAGE_SIZE)
             _same_instance(page, instance)
-            others = [item["event"] for item in page["events"] if item["event"].get("terminal_id") != own]
+            others = [
+                {**item["event"], "server_seq": item["server_seq"]}
+                for item in page["events"] if item["event"].get("terminal_id") != own
+            ]
             if others:
                 result = self.store.apply_remote(others)
                 report.pulled += int(result.get("applied", 0))
@@ -156,9 +162,11 @@ class SyncClient:
                 break
 
     def waiting_events(self, cap: int = WAITING_CAP) -> int:
-        """How many own events the server may not hold yet (at most `cap`)."""
-        pushed = int(self.store.sync_state().get("pushed_seq") or 0)
-        return len(self.store.events_after(pushed, cap))
+        """How many own events the server may not hold yet (the store's count if it keeps one)."""
+        state = self.store.sync_state()
+        if state.get("waiting") is not None:
+            return int(state["waiting"])
+        return len(self.store.events_after(int(state.get("pushed_seq") or 0), cap))
 
 
 def _same_instance(answer: dict[str, Any], instance: str) -> None:

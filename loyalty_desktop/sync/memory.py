@@ -66,5 +66,5 @@ class MemorySyncStore:
             self.apply_calls += 1
             fresh = [e for e in events if e["id"] not in self.remote]
             for event in fresh:
-                self.remote[event["id"]] = event
+                self.remote[event["id"]] = {k: v for k, v in event.items() if k != "server_seq"}
             return {"applied": len(fresh), "conflicts": []}

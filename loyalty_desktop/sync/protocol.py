@@ -12,9 +12,10 @@ class LocalSyncStore(Protocol):
       the wire format of docs/contracts.md "Events".
     - `sync_state()`: {"server_url", "token", "pushed_seq", "pull_cursor",
       "server_instance_id", "last_sync_at"} (None or 0 when never set).
-    - `apply_remote(events)`: applies other terminals' events in one transaction, skipping
-      ids it already holds (a page may be applied twice after a crash); returns
-      {"applied": n, "conflicts": [...]}.
+    - `apply_remote(events)`: applies other terminals' events (each with an extra
+      `server_seq` key) in one transaction, skipping ids it already holds (a page may be
+      applied twice after a crash); returns {"applied": n, "conflicts": [...]}.
+    - `sync_state()` may add {"waiting": n} (own events after pushed_seq) for the status bar.
     """
 
     def terminal_id(self) -> str:
