@@ -410,7 +410,8 @@ def _optional_registrars():
     """Command groups of other packages (server, card printing, reports) when present."""
     out = []
     for module, name in (("loyalty_desktop.server.cli", "register_server_commands"),
-                         ("loyalty_desktop.cli_more", "register")):
+                         ("loyalty_desktop.cli_more", "register"),
+                         ("loyalty_desktop.cli_reports", "register")):
         try:
             mod = __import__(module, fromlist=[name])
         except ModuleNotFoundError as exc:
