@@ -22,11 +22,42 @@ DB_ENV = "LOYALTY_SERVER_DB"
 DEFAULT_PORT = 8765
 
 
+Arg = tuple[str, dict[str, Any]]
+Handler = Callable[[argparse.Namespace], Any]
+
+# (group, command, help, handler, arguments): the admin commands, each one admin function.
+ADMIN_COMMANDS: tuple[tuple[str | None, str, str, Handler, tuple[Arg, ...]], ...] = (
+    (None, "migrate", "create or upgrade the schema (as the owner)",
+     lambda a: admin.migrate(a.db, a.app_role, a.app_password),
+     (("--app-role", {"help": "PostgreSQL role the server connects as"}),
+      ("--app-password", {"help": "set that role's password"}))),
+    ("tenant", "add", "create a tenant", lambda a: admin.add_tenant(a.db, a.name),
+     (("name", {}),)),
+    ("tenant", "list", "list tenants", lambda a: admin.list_tenants(a.db), ()),
+    (None, "pairing-code", "print a one-time pairing code",
+     lambda a: admin.create_pairing_code(a.db, a.tenant, a.store, minutes=a.minutes),
+     (("tenant", {"help": "tenant id or name"}),
+      ("--store", {"help": "store the terminal will belong to"}),
+      ("--minutes", {"type": int, "default": 15, "help": "validity (default 15)"}))),
+    ("terminal", "list", "list a tenant's terminals",
+     lambda a: admin.list_terminals(a.db, a.tenant), (("tenant", {}),)),
+    ("terminal", "revoke", "revoke a terminal's token",
+     lambda a: admin.revoke_terminal(a.db, a.tenant, a.terminal_id),
+     (("tenant", {}), ("terminal_id", {}))),
+    (None, "mark-restored", "new instance id after restoring a backup",
+     lambda a: admin.mark_restored(a.db), ()),
+    (None, "backup", "copy an SQLite server database",
+     lambda a: admin.backup_sqlite(a.db, a.destination), (("destination", {}),)),
+    (None, "restore", "restore an SQLite backup (server stopped)",
+     lambda a: admin.restore_sqlite(a.backup, a.db), (("backup", {}),)),
+)
+GROUP_HELP = {"tenant": "tenants (a chain or a shop)", "terminal": "paired terminals"}
+
+
 def register_server_commands(subparsers: Any) -> argparse.ArgumentParser:
     """Add `server` and its subcommands to an argparse subparsers object."""
     server = subparsers.add_parser("server", help="central sync server and its administration")
     commands = server.add_subparsers(dest="server_command", required=True)
-
     serve = _command(commands, "serve", "run the HTTP server", _serve)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on")
@@ -36,78 +67,21 @@ def register_server_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--forwarded-allow-ips",
         help="trust X-Forwarded-For/-Proto only from these proxy addresses (comma separated)",
     )
-
-    migrate = _command(
-        commands,
-        "migrate",
-        "create or upgrade the schema (as the owner)",
-        lambda a: admin.migrate(a.db, a.app_role, a.app_password),
-    )
-    migrate.add_argument("--app-role", help="PostgreSQL role the server connects as")
-    migrate.add_argument("--app-password", help="set that role's password")
-
-    tenant = commands.add_parser("tenant", help="tenants (a chain or a shop)")
-    tenant_commands = tenant.add_subparsers(dest="tenant_command", required=True)
-    add = _command(
-        tenant_commands, "add", "create a tenant", lambda a: admin.add_tenant(a.db, a.name)
-    )
-    add.add_argument("name")
-    _command(tenant_commands, "list", "list tenants", lambda a: admin.list_tenants(a.db))
-
-    code = _command(
-        commands,
-        "pairing-code",
-        "print a one-time pairing code",
-        lambda a: admin.create_pairing_code(a.db, a.tenant, a.store, minutes=a.minutes),
-    )
-    code.add_argument("tenant", help="tenant id or name")
-    code.add_argument("--store", help="store the terminal will belong to")
-    code.add_argument("--minutes", type=int, default=15, help="validity (default 15)")
-
-    terminal = commands.add_parser("terminal", help="paired terminals")
-    terminal_commands = terminal.add_subparsers(dest="terminal_command", required=True)
-    listing = _command(
-        terminal_commands,
-        "list",
-        "list a tenant's terminals",
-        lambda a: admin.list_terminals(a.db, a.tenant),
-    )
-    listing.add_argument("tenant")
-    revoke = _command(
-        terminal_commands,
-        "revoke",
-        "revoke a terminal's token",
-        lambda a: admin.revoke_terminal(a.db, a.tenant, a.terminal_id),
-    )
-    revoke.add_argument("tenant")
-    revoke.add_argument("terminal_id")
-
-    _command(
-        commands,
-        "mark-restored",
-        "new instance id after restoring a backup",
-        lambda a: admin.mark_restored(a.db),
-    )
-    backup = _command(
-        commands,
-        "backup",
-        "copy an SQLite server database",
-        lambda a: admin.backup_sqlite(a.db, a.destination),
-    )
-    backup.add_argument("destination")
-    restore = _command(
-        commands,
-        "restore",
-        "restore an SQLite backup (server stopped)",
-        lambda a: admin.restore_sqlite(a.backup, a.db),
-    )
-    restore.add_argument("backup")
+    groups: dict[str, Any] = {}
+    for group, name, help_text, handler, arguments in ADMIN_COMMANDS:
+        parent = commands
+        if group is not None:
+            if group not in groups:
+                holder = commands.add_parser(group, help=GROUP_HELP[group])
+                groups[group] = holder.add_subparsers(dest=f"{group}_command", required=True)
+            parent = groups[group]
+        leaf = _command(parent, name, help_text, handler)
+        for flag, options in arguments:
+            leaf.add_argument(flag, **options)
     return server
 
 
-def _command(
-    commands: Any, name: str, help_text: str, handler: Callable[[argparse.Namespace], Any]
-) -> argparse.ArgumentParser:
+def _command(commands: Any, name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
     """A leaf command with --db and --json whose handler's result is printed."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
     parser.add_argument(
@@ -120,7 +94,7 @@ def _command(
     return parser
 
 
-def _run(handler: Callable[[argparse.Namespace], Any], args: argparse.Namespace) -> int:
+def _run(handler: Handler, args: argparse.Namespace) -> int:
     """Call a handler, print its result, turn a LoyaltyError into a message and exit code."""
     try:
         if not args.db:

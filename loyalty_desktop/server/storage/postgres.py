@@ -19,6 +19,7 @@ from loyalty_desktop.domain.errors import StoreError
 
 from .accounts import AccountsMixin
 from .base import SqlStorage
+from .reads import ReadsMixin
 from .batch import IncomingEvent
 from .schema import APP_ROLE_GRANTS, POSTGRES_MIGRATIONS, check_current, pending_migrations
 
@@ -54,7 +55,7 @@ def is_postgres_url(url: str) -> bool:
     return url.startswith(("postgresql://", "postgres://"))
 
 
-class PostgresStorage(AccountsMixin, SqlStorage):
+class PostgresStorage(AccountsMixin, ReadsMixin, SqlStorage):
     """The server's storage in PostgreSQL through a psycopg connection pool."""
 
     placeholder = "%s"

@@ -13,6 +13,7 @@ from loyalty_desktop.domain.errors import StoreError
 
 from .accounts import AccountsMixin
 from .base import SqlStorage
+from .reads import ReadsMixin
 from .schema import SQLITE_MIGRATIONS, check_current, pending_migrations
 
 MIN_SQLITE = (3, 35, 0)  # RETURNING and UPSERT
@@ -37,7 +38,7 @@ def sqlite_path(url: str) -> Path:
     return Path(url)
 
 
-class SqliteStorage(AccountsMixin, SqlStorage):
+class SqliteStorage(AccountsMixin, ReadsMixin, SqlStorage):
     """The server's storage in an SQLite file; every statement goes through one locked connection."""
 
     def __init__(self, path: Path, *, migrate: bool) -> None:
