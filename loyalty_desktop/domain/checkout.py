@@ -7,7 +7,7 @@ number once, then turn the result into ledger entries. Nothing here reads a cloc
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Any
@@ -51,7 +51,7 @@ class CouponOffer:
 
     def as_data(self) -> dict[str, Any]:
         """Plain data for the ledger entry."""
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["valid_from"] = self.valid_from.isoformat()
         d["valid_until"] = self.valid_until.isoformat()
         return d
@@ -265,7 +265,7 @@ def sale_entries(event_id: str, member_id: str, at: datetime, p: SalePricing,
 
 def pricing_to_data(p: SalePricing) -> dict[str, Any]:
     """The pricing as JSON-able data (for the event payload)."""
-    d = asdict(p)
+    d = {f.name: getattr(p, f.name) for f in fields(p)}
     d["cashback_available_at"] = p.cashback_available_at.isoformat() if p.cashback_available_at else None
     d["coupons_issued"] = [c.as_data() for c in p.coupons_issued]
     return d

@@ -31,6 +31,7 @@ class TerminalCore:
         self.data_dir = data_dir
         self.db = db
         self._lock = lock
+        self._meta_cache: dict[str, str | None] = {}
         self.terminal_id = self._meta_setdefault("terminal_id", uuid7())
         self._program: Program | None = None
 
@@ -50,12 +51,16 @@ class TerminalCore:
 
     # -- meta and settings -------------------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
-        """A value of the meta table."""
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
-        return row[0] if row else default
+        """A value of the meta table (cached: this process is the only writer)."""
+        if key not in self._meta_cache:
+            row = self.db.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+            self._meta_cache[key] = row[0] if row else None
+        value = self._meta_cache[key]
+        return default if value is None else value
 
     def set_meta(self, key: str, value: str) -> None:
         """Set a meta value (inside the caller's transaction if any)."""
+        self._meta_cache.pop(key, None)
         self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [key, value])
 
     def _meta_setdefault(self, key: str, value: str) -> str:
@@ -112,13 +117,18 @@ class TerminalCore:
     # -- recording ---------------------------------------------------------------------------
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """One user action = one transaction."""
-        with self.db.atomic():
-            yield self.db
+        """One user action = one transaction; a rollback forgets cached settings."""
+        try:
+            with self.db.atomic():
+                yield self.db
+        except BaseException:
+            self._meta_cache.clear()
+            self._program = None
+            raise
 
     def record(self, kind: str, member_id: str | None, at: datetime, payload: dict[str, Any],
                entries: Iterable[Entry] = (), event_id: str | None = None,
-               known: dict[str, list[Entry]] | None = None,
+               known: dict[str, tuple[list[Entry], Any]] | None = None,
                result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create this terminal's next event and apply it (caller holds the transaction)."""
         event = {

@@ -128,7 +128,7 @@ class SalesMixin(MembersMixin):
         clean_lines = _check_lines(lines, pricing.total)
         sale_id = uuid7()
         entries = sale_entries(sale_id, member_id, moment, pricing, self.program) if member_id else []
-        member, tier_after = None, tier_before
+        member, tier_after, led, after = None, tier_before, None, None
         if member_id:
             row, before = known
             mine = [e for e in entries if e.member_id == member_id]
@@ -143,7 +143,9 @@ class SalesMixin(MembersMixin):
             self.record("sale", member_id, moment, {
                 "pricing": pricing_to_data(pricing), "lines": clean_lines,
                 "idempotency_key": idempotency_key, "staff_id": staff_id,
-            }, entries, event_id=sale_id, known={member_id: known[1]} if member_id else None,
+            }, entries, event_id=sale_id,
+                known={member_id: (known[1], led if after is not None else None)}
+                if member_id else None,
                 result=result)
             if tier_after != tier_before:
                 self.audit("tier_changed", member_id, before=tier_before, after=tier_after,

@@ -52,16 +52,23 @@ def canonical(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def insert_event(db: Database, event: dict[str, Any], origin: str = "local") -> bool:
-    """Store an event; False if it is already there; Refused if the id carries another payload."""
+def insert_event(db: Database, event: dict[str, Any], origin: str = "local",
+                 check: bool = True) -> bool:
+    """Store an event; False if it is already there; Refused if the id carries another payload.
+
+    `check=False` is for a fresh local event (a new UUIDv7 cannot already be stored).
+    """
     text = canonical(event["payload"])
-    row = db.execute("SELECT payload, redacted FROM events WHERE id = ?", [event["id"]]).fetchone()
+    row = None
+    if check:
+        row = db.conn.execute("SELECT payload, redacted FROM events WHERE id = ?",
+                              [event["id"]]).fetchone()
     if row is not None:
         if row[0] != text and not row[1]:
             raise Refused(f"Event {event['id']} arrived again with a different content.",
                           code="event_payload_mismatch")
         return False
-    db.execute(
+    db.conn.execute(
         "INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at, "
         "program_version, payload, origin, server_seq) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [event["id"], event["terminal_id"], event["seq"], event["kind"], event.get("member_id"),
@@ -107,8 +114,8 @@ def member_entries(db: Database, member_id: str) -> list[Entry]:
     return [_row_to_entry(r) for r in rows]
 
 
-def refresh_member(db: Database, member_id: str,
-                   entries: list[Entry] | None = None) -> MemberLedger:
+def refresh_member(db: Database, member_id: str, entries: list[Entry] | None = None,
+                   led: MemberLedger | None = None) -> MemberLedger:
     """Re-fold a member's ledger and update its caches (lots, balances) in the caller's transaction.
 
     `entries` may be given when the caller already holds the member's full ledger in order.
@@ -116,7 +123,8 @@ def refresh_member(db: Database, member_id: str,
     """
     if entries is None:
         entries = member_entries(db, member_id)
-    led = fold(entries)
+    if led is None:
+        led = fold(entries)
     cached = dict(db.conn.execute("SELECT lot_id, remaining FROM lots WHERE member_id = ?",
                                   [member_id]).fetchall())
     wanted = {lot.lot_id for lot in led.lots}

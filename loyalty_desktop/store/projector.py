@@ -13,7 +13,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..domain.text import fold
-from ..domain.ledger import Entry
+from ..domain.ledger import Entry, MemberLedger
 from .ledger_repo import entry_from_data, insert_entries, insert_event, refresh_member
 
 ERASED_NAME = "[silindi / erased]"
@@ -33,15 +33,16 @@ def root_member(db: Database, member_id: str) -> str:
 
 
 def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
-                known: dict[str, list[Entry]] | None = None,
+                known: dict[str, tuple[list[Entry], MemberLedger | None]] | None = None,
                 result: dict[str, Any] | None = None) -> bool:
     """Apply one event inside the caller's transaction; False if it was already applied.
 
-    `known` may hold, per member, that member's whole ledger before this event (a caller that
-    just folded it), so the caches are refreshed without reading it again; `result` is the
+    `known` may hold, per member, that member's whole ledger before this event and, if the
+    caller already folded it, the fold after it, so the caches are refreshed without reading or
+    folding it again (only when this event's entries sort last); `result` is the
     stored answer of a sale or refund (kept for reprints and idempotent replays).
     """
-    if not insert_event(db, event, origin):
+    if not insert_event(db, event, origin, check=origin != "local"):
         return False
     payload = event["payload"]
     entries = [entry_from_data(event["id"], d) for d in payload.get("entries", [])]
@@ -50,10 +51,10 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)
     for member in {root_member(db, e.member_id) for e in entries}:
-        before = (known or {}).get(member)
+        before, led = (known or {}).get(member, (None, None))
         mine = [e for e in entries if e.member_id == member]
         if before is not None and (not before or before[-1].id < mine[0].id):
-            refresh_member(db, member, before + mine)
+            refresh_member(db, member, before + mine, led=led)
         else:
             refresh_member(db, member)
     return True
