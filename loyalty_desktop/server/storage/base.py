@@ -62,7 +62,7 @@ class SqlStorage:
         raise NotImplementedError
 
     def _lock_tenant_sql(self) -> str:
-        """SELECT the tenant's last_seq, holding its row until commit."""
+        """SELECT the tenant's last_seq and the terminal's acked_seq, holding the tenant's row."""
         raise NotImplementedError
 
     def _bucket_sql(self) -> str:
@@ -162,14 +162,14 @@ class SqlStorage:
         """Store a batch of the terminal's events exactly once, in one transaction."""
         tenant = auth.tenant_pk
         with self._write() as cur:
-            last_seq = int(self._one(cur, self._lock_tenant_sql(), (tenant,))[0])
-            plan = accept_all(events, last_seq)
+            last_seq, acked = self._one(cur, self._lock_tenant_sql(), (tenant, auth.terminal_id))
+            plan = accept_all(events, int(last_seq))
             if not events or not self._insert_if_all_new(cur, tenant, plan.inserts):
                 plan = plan_push(
                     events,
                     self._bodies_by_id(cur, tenant, [e.event_id for e in events]),
                     self._ids_by_seq(cur, tenant, auth.terminal_id, [e.seq for e in events]),
-                    last_seq,
+                    int(last_seq),
                 )
                 if plan.inserts:
                     self._insert_events(cur, tenant, plan.inserts)
@@ -179,7 +179,7 @@ class SqlStorage:
                 )
             if plan.conflicts:
                 self._insert_conflicts(cur, tenant, plan.conflicts)
-            acked = self._advance_acked(cur, auth)
+            acked = self._advance_acked(cur, auth, int(acked), sorted(e.seq for _, e in plan.inserts))
         return PushResult(plan.accepted, plan.duplicate, plan.rejected, acked, plan.last_seq)
 
     def _bodies_by_id(self, cur: Any, tenant_pk: int, ids: list[str]) -> dict[str, str]:
@@ -220,13 +220,15 @@ class SqlStorage:
                  digest(e.body), e.body),
             )
 
-    def _advance_acked(self, cur: Any, auth: TerminalAuth) -> int:
-        """Move the terminal's contiguous high-water mark over the seqs now held."""
+    def _advance_acked(self, cur: Any, auth: TerminalAuth, acked: int, inserted: list[int]) -> int:
+        """Move the terminal's contiguous high-water mark over the seqs now held.
+
+        First over the seqs just inserted, then over what was held beyond (pushed out of
+        order before, or recorded as conflicts), read from the database.
+        """
         key = (auth.tenant_pk, auth.terminal_id)
-        acked = int(self._one(
-            cur, "SELECT acked_seq FROM terminals WHERE tenant_id = ? AND terminal_id = ?", key
-        )[0])
         start = acked
+        acked = contiguous_high_water(acked, [seq for seq in inserted if seq > acked])
         while True:
             held = [int(r[0]) for r in self._all(
                 cur,

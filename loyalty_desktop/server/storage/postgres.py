@@ -87,7 +87,10 @@ class PostgresStorage(AccountsMixin, ReadsMixin, SqlStorage):
 
     def _lock_tenant_sql(self) -> str:
         """Lock the tenant's row: pushes of one tenant commit in server_seq order."""
-        return "SELECT last_seq FROM tenants WHERE id = ? FOR UPDATE"
+        return (
+            "SELECT n.last_seq, t.acked_seq FROM tenants n JOIN terminals t ON t.tenant_id = n.id"
+            " WHERE n.id = ? AND t.terminal_id = ? FOR UPDATE OF n"
+        )
 
     def _relax_durability(self, cur: Any) -> None:
         """A rate-limit update lost in a crash is harmless: no WAL flush wait for it."""

@@ -98,7 +98,10 @@ class SqliteStorage(AccountsMixin, ReadsMixin, SqlStorage):
 
     def _lock_tenant_sql(self) -> str:
         """The writer lock already serialises pushes: a plain read of last_seq."""
-        return "SELECT last_seq FROM tenants WHERE id = ?"
+        return (
+            "SELECT n.last_seq, t.acked_seq FROM tenants n JOIN terminals t ON t.tenant_id = n.id"
+            " WHERE n.id = ? AND t.terminal_id = ?"
+        )
 
     def _bucket_sql(self) -> str:
         """The token bucket upsert in SQLite syntax."""
