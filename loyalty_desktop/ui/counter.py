@@ -7,14 +7,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLineEdit, QScrollArea, QVBoxLayout, QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
-from ..domain.cards import COUPON_CODE_LENGTH
 from ..domain.errors import LoyaltyError
 from ..domain.money import parse_amount
+from ..domain.scanning import classify_input
 from .format import money, points
+from .counter_search import CounterSearch
 from .member_panel import MemberPanel
 from .messages import error_text
 from .basket import BasketForm, redeem_limit
@@ -48,10 +47,13 @@ class CounterScreen(QWidget):
         self._preview_timer.timeout.connect(self.refresh_preview)
         outer = QHBoxLayout(self)
         left = QVBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("member_search")
-        self.search.setPlaceholderText(self.tr("Kart no, telefon veya ad yazıp Enter"))
-        left.addWidget(self.search)
+        self.search_box = CounterSearch(worker)
+        self.search = self.search_box.line
+        self.search_box.find_requested.connect(self.find)
+        self.search_box.coupon_entered.connect(self.coupon_typed)
+        self.search_box.member_picked.connect(self.open_member)
+        self.search_box.failed.connect(self.show_error)
+        left.addWidget(self.search_box)
         self.panel = MemberPanel(lang)
         self.panel.coupon_chosen.connect(self.use_coupon)
         scroller = QScrollArea()  # many coupons or flags must not push the basket off screen
@@ -85,11 +87,23 @@ class CounterScreen(QWidget):
         self.redeem.setSingleStep(max(self.min_redeem, 1))
 
     def on_scanned(self, text: str) -> None:
-        """A scanner burst: a coupon code when a member is shown, otherwise a card."""
-        if self.member is not None and len(text) == COUPON_CODE_LENGTH and text.startswith("2"):
+        """A scan from any source: a coupon code when a member is shown, otherwise a card."""
+        if self.member is not None and classify_input(text) == "coupon_code":
             self.use_coupon(text)
             return
         self.find(text)
+
+    def coupon_typed(self, code: str) -> None:
+        """A coupon code typed in the search box: it needs the member shown first."""
+        if self.member is None:
+            self.error.setText(self.tr("Önce üyenin kartını okutun, sonra kuponu."))
+            return
+        self.search_box.clear()
+        self.use_coupon(code)
+
+    def open_member(self, member_id: str) -> None:
+        """Show a member picked from the name matches."""
+        self.worker.call(lambda t: t.member(member_id), self.show_member, self.show_error)
 
     def find(self, query: str) -> None:
         """Find a member by payload, card number, phone or exact name (the service decides)."""
@@ -100,7 +114,7 @@ class CounterScreen(QWidget):
         """Show the member (or nobody) and start a new basket for them."""
         self.member = member
         self.panel.show_member(member)
-        self.search.clear()
+        self.search_box.clear()
         self.redeem.setValue(0)
         self.wallet.clear()
         self.coupon.clear()
@@ -240,7 +254,7 @@ class CounterScreen(QWidget):
         """Enter searches from the search box and confirms the sale anywhere else; Esc resets."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.search.hasFocus() and self.search.text().strip():
-                self.find(self.search.text().strip())
+                self.search_box.submit()
             else:
                 self.confirm_sale()
             event.accept()

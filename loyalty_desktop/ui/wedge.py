@@ -1,127 +1,109 @@
-"""Keyboard-wedge scanners: tell a scanner's burst of digits from a person typing.
+"""Keyboard-wedge scanners in the Qt event loop: a thin event filter over the domain's detector.
 
-A USB scanner types its code as key presses a few milliseconds apart, then Enter. The
-application-wide filter holds digit keys while they arrive faster than `max_gap_ms`; a burst
-of at least `min_length` digits ending in Enter (or a full card payload followed by silence)
-is a scan, anything else is released unchanged to the widget that had the focus.
+Every rule (what a burst is, when held keys go back to the widget, how keyboard layouts are
+undone) lives in `loyalty_desktop.domain.scanning.WedgeDetector`. This filter only turns key
+presses into `feed`/`enter`/`flush` calls, fires the detector's timer at `pending_deadline()`,
+and carries out the actions: a `Release` sends the held key events to the focused widget, a
+`Scan` emits `scanned(payload)` and swallows the burst and its Enter, a `PassEnter` lets the
+Enter through.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QElapsedTimer, QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from ..domain.cards import PAYLOAD_LENGTH
+from ..domain.scanning import Action, PassEnter, Release, Scan, WedgeDetector
 
 ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_TYPING_MODIFIERS = (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
 
 
-@dataclass
-class WedgeDetector:
-    """Pure decision logic: feed key presses with times in ms, get what to do with them."""
-
-    max_gap_ms: int = 50
-    min_length: int = 8
-    held: list[str] = field(default_factory=list)
-    last_ms: float = 0.0
-
-    def digit(self, char: str, now_ms: float) -> str:
-        """A digit arrived: 'hold' it, or 'release' the stale burst first and then hold it."""
-        stale = bool(self.held) and now_ms - self.last_ms > self.max_gap_ms
-        self.last_ms = now_ms
-        return "release_then_hold" if stale else "hold"
-
-    def enter(self, now_ms: float) -> str:
-        """Enter arrived: 'scan' if it ends a fast burst, else 'release' (then pass Enter)."""
-        fast = now_ms - self.last_ms <= self.max_gap_ms
-        if self.held and fast and len(self.held) >= self.min_length:
-            return "scan"
-        return "release" if self.held else "pass"
-
-    def timeout(self) -> str:
-        """Silence after a burst: a whole card payload is a scan, anything else is released."""
-        return "scan" if len(self.held) == PAYLOAD_LENGTH else "release"
-
-    def take(self) -> str:
-        """The held digits as text, emptying the buffer."""
-        text = "".join(self.held)
-        self.held.clear()
-        return text
-
-
-def _digit_of(event: QKeyEvent) -> str | None:
-    """The ASCII digit a key press types, or None (layouts differ, the digit row does not)."""
+def typed_char(event: QKeyEvent) -> str | None:
+    """The one printable character a key press types, or None (shortcuts, repeats, keys)."""
     text = event.text()
-    if len(text) == 1 and "0" <= text <= "9" and not event.isAutoRepeat():
-        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier):
-            return text
-    return None
+    if len(text) != 1 or not text.isprintable() or event.isAutoRepeat():
+        return None
+    mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+    return text if mods in _TYPING_MODIFIERS else None
 
 
 class WedgeFilter(QObject):
-    """Application-wide event filter that turns scanner bursts into `scanned(text)`."""
+    """Application-wide event filter that turns scanner bursts into `scanned(payload)`."""
 
     scanned = Signal(str)
 
-    def __init__(self, parent: QObject | None = None, max_gap_ms: int = 50, min_length: int = 8,
+    def __init__(self, parent: QObject | None = None, detector: WedgeDetector | None = None,
                  clock: Callable[[], float] | None = None) -> None:
         super().__init__(parent)
-        self.detector = WedgeDetector(max_gap_ms=max_gap_ms, min_length=min_length)
+        self.detector = detector or WedgeDetector()
         self._elapsed = QElapsedTimer()
         self._elapsed.start()
         self._clock = clock or (lambda: float(self._elapsed.elapsed()))
-        self._held_events: list[tuple[QObject, QKeyEvent]] = []
+        self._held: list[tuple[QObject, QKeyEvent]] = []
         self._replaying = False
         self.enabled = True
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.setInterval(max_gap_ms)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._on_timeout)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        """Hold digits, decide on Enter, let everything else through."""
+        """Hold typed characters, decide on Enter, flush on any other key."""
         if self._replaying or not self.enabled or event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
-        char = _digit_of(event)
         now = self._clock()
+        char = typed_char(event)
         if char is not None:
-            if self.detector.digit(char, now) == "release_then_hold":
-                self.release()
-            self.detector.held.append(char)
-            self._held_events.append((obj, QKeyEvent(event.type(), event.key(), event.modifiers(),
-                                                     event.text())))
-            self._timer.start()
+            self._run(self.detector.feed(char, now))
+            self._held.append((obj, QKeyEvent(event.type(), event.key(), event.modifiers(),
+                                              event.text())))
+            self._arm_timer(now)
             return True
-        if not self.detector.held:
-            return False
-        if event.key() in ENTER_KEYS and self.detector.enter(now) == "scan":
-            self._emit_scan()
-            return True
-        self.release()
+        if event.key() in ENTER_KEYS and not event.isAutoRepeat():
+            actions = self.detector.enter(now)
+            self._run(actions)
+            self._timer.stop()
+            return not any(isinstance(a, PassEnter) for a in actions)
+        if self._held:
+            self.flush()
         return False
 
+    @Slot()
+    def flush(self) -> None:
+        """Give everything held back now (another key, a focus change, the window closing)."""
+        self._timer.stop()
+        self._run(self.detector.flush())
+
+    def _arm_timer(self, now: float) -> None:
+        """Wake up when the held burst must be released if no key comes."""
+        deadline = self.detector.pending_deadline()
+        if deadline is not None:
+            self._timer.start(max(0, int(deadline - now + 0.999)))
+
     def _on_timeout(self) -> None:
-        if self.detector.held and self.detector.timeout() == "scan":
-            self._emit_scan()
-        else:
-            self.release()
+        now = self._clock()
+        actions = self.detector.timeout(now)
+        self._run(actions)
+        if not actions:
+            self._arm_timer(now)  # the timer fired a little early
 
-    def _emit_scan(self) -> None:
-        self._timer.stop()
-        self._held_events.clear()
-        self.scanned.emit(self.detector.take())
+    def _run(self, actions: list[Action]) -> None:
+        """Carry out the detector's decisions in order."""
+        for action in actions:
+            if isinstance(action, Release):
+                self._release(len(action.text))
+            elif isinstance(action, Scan):
+                self._held.clear()
+                self.scanned.emit(action.payload)
 
-    def release(self) -> None:
-        """Give held keys back, in order, to the widget they were meant for (human typing)."""
-        self._timer.stop()
-        events, self._held_events = self._held_events, []
-        self.detector.take()
+    def _release(self, count: int) -> None:
+        """Send the first `count` held key presses, in order, to the widget with the focus."""
+        events, self._held = self._held[:count], self._held[count:]
         self._replaying = True
         try:
             for target, event in events:

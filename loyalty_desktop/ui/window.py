@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self.activity = ActivityFilter(self.autolock, self)
         app = QApplication.instance()
         app.installEventFilter(self.wedge)
+        app.focusChanged.connect(self.wedge.flush)  # held keys belong to the old focus
         app.installEventFilter(self.activity)
         worker.failed.connect(lambda error: self.status.note(error_text(error, lang)))
         worker.call(lambda t: (t.shop, t.meta("receipt_printer"), t.data_dir,
@@ -162,6 +163,7 @@ class MainWindow(QMainWindow):
         """Stop listening to the keyboard, close the display; the worker finishes its queue."""
         app = QApplication.instance()
         app.removeEventFilter(self.wedge)
+        app.focusChanged.disconnect(self.wedge.flush)
         app.removeEventFilter(self.activity)
         self.autolock.stop()
         if self.display is not None:

@@ -51,59 +51,67 @@
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="53" />
-        <source>Kart no, telefon veya ad yazıp Enter</source>
-        <translation>Type card no, phone or name, then Enter</translation>
+        <location filename="../../loyalty_desktop/ui/counter.py" line="99" />
+        <source>Önce üyenin kartını okutun, sonra kuponu.</source>
+        <translation>Scan the member's card first, then the coupon.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="167" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="181" />
         <source>Tutar: {0}</source>
         <translation>Total: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="169" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="183" />
         <source>Kulüp indirimi: −{0}</source>
         <translation>Club discount: −{0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="171" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="185" />
         <source>Kupon: −{0}</source>
         <translation>Coupon: −{0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="173" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="187" />
         <source>Puan ({0}): −{1}</source>
         <translation>Points ({0}): −{1}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="176" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="190" />
         <source>Cüzdan: −{0}</source>
         <translation>Wallet: −{0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="179" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="193" />
         <source>Kazanılacak: {0}</source>
         <translation>To earn: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="181" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="195" />
         <source>Para iadesi (cüzdana): {0}</source>
         <translation>Cashback (to wallet): {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="184" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="198" />
         <source>Ödenecek: {0}</source>
         <translation>To pay: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="199" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="213" />
         <source>Önce sepet tutarını girin.</source>
         <translation>Enter the basket total first.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="215" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="229" />
         <source>Son satış: {0} ödendi, {1} kazanıldı.</source>
         <translation>Last sale: {0} paid, {1} earned.</translation>
+    </message>
+</context>
+<context>
+    <name>CounterSearch</name>
+    <message>
+        <location filename="../../loyalty_desktop/ui/counter_search.py" line="37" />
+        <source>Kart no, telefon veya ad yazıp Enter</source>
+        <translation>Card no., phone or name, then Enter</translation>
     </message>
 </context>
 <context>
@@ -586,17 +594,17 @@ Tier: {2}</translation>
         <translation>No printer: receipts go to files</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/receipts.py" line="75" />
+        <location filename="../../loyalty_desktop/ui/receipts.py" line="85" />
         <source>Fiş dosyaya yazıldı: {0}</source>
         <translation>Receipt written to {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/receipts.py" line="77" />
+        <location filename="../../loyalty_desktop/ui/receipts.py" line="87" />
         <source>Fiş yazdırıldı.</source>
         <translation>Receipt printed.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/receipts.py" line="80" />
+        <location filename="../../loyalty_desktop/ui/receipts.py" line="90" />
         <source>Fiş hazırlanamadı: {0}</source>
         <translation>Receipt could not be prepared: {0}</translation>
     </message>

@@ -1,4 +1,4 @@
-"""Members screen, first-run wizard, settings and the wedge detector's decisions."""
+"""Members screen, first-run wizard and settings."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from loyalty_desktop.services import open_terminal
 from loyalty_desktop.ui.members import MembersScreen
 from loyalty_desktop.ui.settings import SettingsScreen
 from loyalty_desktop.ui.status import backup_age_hours
-from loyalty_desktop.ui.wedge import WedgeDetector
 from loyalty_desktop.ui.wizard import FirstRunWizard
 from loyalty_desktop.ui.worker import TerminalWorker
 
@@ -155,21 +154,6 @@ def test_restore_asks_for_confirmation(worker, qtbot):
         screen.restore()
     assert signal.args[0].endswith(".db") and asked
     screen.close()
-
-
-def test_wedge_detector_decisions():
-    detector = WedgeDetector(max_gap_ms=50, min_length=8)
-    assert detector.enter(0) == "pass"
-    for i in range(8):
-        assert detector.digit("1", i * 3) == "hold"
-        detector.held.append("1")
-    assert detector.enter(30) == "scan"
-    assert detector.take() == "11111111"
-    detector.held.append("1")
-    detector.last_ms = 100
-    assert detector.digit("2", 400) == "release_then_hold"  # a person pausing between keys
-    assert detector.enter(401) == "release"  # one digit and Enter: typing, not a scan
-    assert detector.timeout() == "release"
 
 
 def test_backup_age_reads_the_stamp_in_the_name():
