@@ -117,6 +117,7 @@ class SyncClient:
         sent_up_to = acked
         batch_size = BATCH_SIZE
         report.acked_seq = acked
+        self.store.save_sync_state(pushed_seq=acked)  # the server's word, even if lower
         while True:
             batch = self.store.events_after(sent_up_to, batch_size)
             if not batch:
