@@ -105,7 +105,11 @@ class MemberLedger:
 
 def fold(entries: Iterable[Entry]) -> MemberLedger:
     """Fold entries (already in id order) into a ledger."""
-    led = MemberLedger()
+    return extend(MemberLedger(), entries)
+
+
+def extend(led: MemberLedger, entries: Iterable[Entry]) -> MemberLedger:
+    """Fold more entries, which sort after those already folded, into the same ledger."""
     for e in entries:
         _apply(led, e)
     return led

@@ -14,7 +14,7 @@ from ..domain.checkout import (
 from ..domain.clock import expiry_of_lot, from_db, shop_midnight, to_db, zone
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.ids import uuid7
-from ..domain.ledger import Entry, fold, view
+from ..domain.ledger import Entry, extend, fold, view
 from ..domain.money import parse_amount
 from ..domain.refunds import price_refund, refund_entries, refund_to_data
 from ..store.ledger_repo import member_entries
@@ -83,7 +83,8 @@ class SalesMixin(MembersMixin):
         row = self._usable_member(member_id)
         member_id = row["member_id"]
         entries = member_entries(self.db, member_id)
-        v = view(fold(entries), at, self.program)
+        led = fold(entries)
+        v = view(led, at, self.program)
         state, owner, code = self._coupon_for(coupon)
         referrer = row["referrer_id"]
         pricing = price_sale(
@@ -94,7 +95,7 @@ class SalesMixin(MembersMixin):
             referrer_id=referrer if referrer and self._is_live(referrer) else None,
             new_code=cardrules.new_coupon_code,
         )
-        return pricing, member_id, v.tier, (row, entries)
+        return pricing, member_id, v.tier, (row, entries, led)
 
     def _is_live(self, member_id: str) -> bool:
         row = self.db.execute("SELECT erased_at FROM members WHERE member_id = ?",
@@ -130,10 +131,13 @@ class SalesMixin(MembersMixin):
         entries = sale_entries(sale_id, member_id, moment, pricing, self.program) if member_id else []
         member, tier_after, led, after = None, tier_before, None, None
         if member_id:
-            row, before = known
+            row, before, led = known
             mine = [e for e in entries if e.member_id == member_id]
             after = before + mine if not before or before[-1].id < sale_id else None
-            led = fold(after if after is not None else sorted(before + mine, key=lambda e: e.id))
+            if after is not None:
+                led = extend(led, mine)  # the pre-sale fold is not needed any more
+            else:
+                led = fold(sorted(before + mine, key=lambda e: e.id))
             v_after = view(led, moment, self.program)
             tier_after = v_after.tier
             member = self._member_from(row, v_after)

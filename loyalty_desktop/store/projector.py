@@ -50,7 +50,7 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     handler = _PROJECTORS.get(event["kind"])
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)
-    for member in {root_member(db, e.member_id) for e in entries}:
+    for member in {root_member(db, m) for m in {e.member_id for e in entries}}:
         before, led = (known or {}).get(member, (None, None))
         mine = [e for e in entries if e.member_id == member]
         if before is not None and (not before or before[-1].id < mine[0].id):
