@@ -166,6 +166,19 @@ def cmd_club_join(args):
         return term.club_join(member_id_of(term, args.card, at), at=at)
 
 
+def cmd_coupon_issue(args):
+    with opened(args) as term:
+        at = at_of(args, term)
+        return term.issue_coupon(member_id_of(term, args.card, at), args.kind, args.manager_pin,
+                                 at=at)
+
+
+def cmd_coupon_list(args):
+    with opened(args) as term:
+        at = at_of(args, term)
+        return term.coupons_of(member_id_of(term, args.card, at), at=at)
+
+
 def cmd_feedback(args):
     with opened(args) as term:
         return term.feedback(args.sale, nps=args.nps, csat=args.csat, at=at_of(args, term))
@@ -359,6 +372,16 @@ def register(sub) -> None:
 
     c = _group(sub, "club", "The paid club.")
     p = _leaf(c, "join", cmd_club_join, "Join or renew the club for a member.")
+    p.add_argument("--card", required=True)
+    p.add_argument("--at")
+
+    g = _group(sub, "coupon", "Coupons.")
+    p = _leaf(g, "issue", cmd_coupon_issue, "Issue a campaign coupon (win_back, tier_upgrade).")
+    p.add_argument("--card", required=True)
+    p.add_argument("--kind", required=True, choices=["win_back", "tier_upgrade"])
+    p.add_argument("--manager-pin", required=True)
+    p.add_argument("--at")
+    p = _leaf(g, "list", cmd_coupon_list, "A member's coupons usable now.")
     p.add_argument("--card", required=True)
     p.add_argument("--at")
 

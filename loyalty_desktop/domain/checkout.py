@@ -167,6 +167,9 @@ def price_sale(
     issued = []
     if program.next_order.enabled and after_club >= program.next_order_threshold:
         issued.append(offer(program.next_order, "next_order", new_code(), at))
+    reached = program.qualified_tier(view.qualifying_spend + money)
+    if program.tier_upgrade.enabled and program.tier_rank(reached.key) > program.tier_rank(tier.key):
+        issued.append(offer(program.tier_upgrade, "tier_upgrade", new_code(), at))
     return SalePricing(
         total=total, club_discount=club, after_club=after_club,
         coupon_code=request.coupon_code or None,

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain import cards as cardrules
 from ..domain.checkout import (
-    Allowance, SalePricing, SaleRequest, price_sale, pricing_from_data, pricing_to_data,
+    Allowance, SalePricing, SaleRequest, offer, price_sale, pricing_from_data, pricing_to_data,
     sale_entries,
 )
 from ..domain.clock import expiry_of_lot, from_db, shop_midnight, to_db, zone
@@ -314,6 +314,37 @@ class SalesMixin(MembersMixin):
                        after={"points": v.points + points, "reason": reason},
                        staff_id=approver["staff_id"], at=moment)
         return {"adjustment_id": event_id, "points": points, "reason": reason,
+                "member": self.member(row["member_id"], moment)}
+
+    def issue_coupon(self, member_id: str, kind: str, manager_pin: str | None = None,
+                     at: datetime | None = None) -> dict[str, Any]:
+        """Issue a campaign coupon (win-back, tier-upgrade, referral) under the program's rule."""
+        rules = {"win_back": self.program.win_back, "tier_upgrade": self.program.tier_upgrade}
+        if kind not in rules:
+            raise InvalidInput(f"Coupons of kind {kind!r} cannot be issued by hand "
+                               f"(use {', '.join(rules)}).", code="invalid_coupon_kind")
+        rule = rules[kind]
+        if not rule.enabled:
+            raise Refused(f"The program has no {kind} coupon (its value is 0).",
+                          code="coupon_rule_disabled")
+        approver = self.approve(manager_pin, action="issue_coupon")
+        row = self._usable_member(member_id)
+        moment = self.moment(at)
+        event_id = uuid7()
+        coupon = offer(rule, kind, cardrules.new_coupon_code(), moment)
+        entry = Entry(id=f"{event_id}:000", event_id=event_id, member_id=row["member_id"],
+                      kind="coupon_issued", at=moment, ref=coupon.code, data=coupon.as_data())
+        with self.transaction():
+            self.record("coupon_issued", row["member_id"], moment,
+                        {"reason": kind, "staff_id": approver["staff_id"]}, [entry],
+                        event_id=event_id)
+            self.audit("coupon_issued", row["member_id"], after={"code": coupon.code,
+                                                                 "kind": kind},
+                       staff_id=approver["staff_id"], at=moment)
+        return {"code": coupon.code, "kind": kind, "value": coupon.value,
+                "percent": coupon.percent, "min_basket": coupon.min_basket,
+                "valid_from": self.iso(coupon.valid_from),
+                "valid_until": self.iso(coupon.valid_until),
                 "member": self.member(row["member_id"], moment)}
 
     def club_join(self, member_id: str, at: datetime | None = None,

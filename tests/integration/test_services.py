@@ -252,3 +252,26 @@ def test_owner_pin_publishes_program(terminal):
     with pytest.raises(InvalidInput) as err:
         terminal.publish_program("welcome_points = -1", OWNER_PIN)
     assert "welcome_points" in err.value.message
+
+
+def test_campaign_and_tier_upgrade_coupons(terminal, enrol):
+    from dataclasses import replace
+
+    from loyalty_desktop.domain.program import CouponRule, program_to_toml
+
+    m = enrol()
+    with pytest.raises(Refused) as err:
+        terminal.issue_coupon(m["member_id"], "win_back", MANAGER_PIN)
+    assert err.value.code == "coupon_rule_disabled"
+    program = replace(terminal.program,
+                      win_back=CouponRule(value=3000, min_basket=10000, valid_days=14),
+                      tier_upgrade=CouponRule(value=2500, min_basket=5000, valid_days=30))
+    terminal.publish_program(program_to_toml(program), OWNER_PIN)
+    c = terminal.issue_coupon(m["member_id"], "win_back", MANAGER_PIN, at=t("2026-01-01 10:00"))
+    assert c["kind"] == "win_back" and c["value"] == 3000
+    assert c["code"] in {x["code"] for x in c["member"]["coupons"]}
+    s = terminal.sale(m["member_id"], 120000, at=t("2026-01-02 10:00"))  # Bronz -> Gümüş
+    kinds = sorted(x["kind"] for x in s["coupons_issued"])
+    assert kinds == ["next_order", "tier_upgrade"] and s["tier_after"] == "gumus"
+    s2 = terminal.sale(m["member_id"], 10000, at=t("2026-01-03 10:00"))
+    assert "tier_upgrade" not in {x["kind"] for x in s2["coupons_issued"]}
