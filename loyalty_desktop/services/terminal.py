@@ -8,12 +8,14 @@ from pathlib import Path
 from ..domain.errors import StoreError
 from ..store import database as dbm
 from .admin import AdminMixin
+from .counter_ops import CounterOpsMixin
+from .settings import SettingsMixin
 from .sync_store import SyncStoreMixin
 
 log = logging.getLogger(__name__)
 
 
-class Terminal(AdminMixin, SyncStoreMixin):
+class Terminal(AdminMixin, SyncStoreMixin, SettingsMixin, CounterOpsMixin):
     """Every use case of one terminal, over one data directory."""
 
 
