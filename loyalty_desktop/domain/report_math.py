@@ -1,0 +1,189 @@
+"""Pure arithmetic of the reports: months, rates, the points tie-out, fast CLV and RFM.
+
+The fast CLV and RFM functions work from per-member summaries (count, sum, first and last
+purchase) that the store aggregates in SQL, and give exactly what `analytics.clv` and
+`analytics.rfm_scores` give from the full purchase lists (the tests compare them).
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping
+from datetime import date, datetime
+from fractions import Fraction
+
+from .analytics import RFM, NpsResult, _SEGMENT_GRID, years_between
+from .errors import InvalidInput
+from .money import round_half_up
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) from 'YYYY-MM', or InvalidInput."""
+    match = _MONTH.fullmatch(text.strip()) if isinstance(text, str) else None
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise InvalidInput(f"Month {text!r} is not valid; write it like 2026-03.",
+                           code="invalid_month")
+    return int(match.group(1)), int(match.group(2))
+
+
+def month_key(year: int, month: int) -> str:
+    """'YYYY-MM'."""
+    return f"{year:04d}-{month:02d}"
+
+
+def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
+    """The month `months` later (negative: earlier)."""
+    total = year * 12 + month - 1 + months
+    return total // 12, total % 12 + 1
+
+
+def percent(part: int, whole: int) -> float | None:
+    """part / whole as a percentage rounded to two decimals; None when whole is 0."""
+    if not whole:
+        return None
+    return round_half_up(Fraction(100 * part * 100, whole)) / 100
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """part / whole rounded to two decimals; None when whole is 0."""
+    if not whole:
+        return None
+    return round_half_up(Fraction(part * 100, whole)) / 100
+
+
+def average_kurus(total: int, count: int) -> int:
+    """The average of `count` amounts summing to `total`, rounded half-up; 0 for none."""
+    return round_half_up(Fraction(total, count)) if count else 0
+
+
+def clv_from_summary(total: int, first_at: datetime, now: datetime,
+                     lifespan_years: int | Fraction) -> int:
+    """analytics.clv from a summary: average x count/years x lifespan = total x lifespan/years.
+
+    Observed years run from the first purchase to `now`, at least one year.
+    """
+    observed = max(years_between(first_at, now), Fraction(1))
+    return round_half_up(Fraction(total) * Fraction(lifespan_years) / observed)
+
+
+def _scores(values: Mapping[str, int]) -> dict[str, int]:
+    """analytics.quintile_scores in integer arithmetic (the same scores, much faster)."""
+    ordered = sorted(values.values())
+    n = len(ordered)
+    out = {}
+    for key, value in values.items():
+        below = bisect_left(ordered, value)
+        equal = bisect_right(ordered, value) - below
+        out[key] = min(5, 1 + (5 * (2 * below + equal)) // (2 * n))
+    return out
+
+
+def rfm_from_summary(summary: Mapping[str, tuple[date, int, int]],
+                     today: date) -> dict[str, RFM]:
+    """RFM of members from (last purchase day in shop time, purchases, kuruş) as of `today`."""
+    raw = {k: ((today - last).days, count, money) for k, (last, count, money) in summary.items()}
+    r = _scores({k: -v[0] for k, v in raw.items()})
+    f = _scores({k: v[1] for k, v in raw.items()})
+    m = _scores({k: v[2] for k, v in raw.items()})
+    return {k: RFM(*v, r=r[k], f=f[k], m=m[k]) for k, v in raw.items()}
+
+
+def segment_fast(rfm: RFM) -> str:
+    """analytics.segment_of without the checks (scores come from `_scores`, always 1-5)."""
+    return _SEGMENT_GRID[rfm.r - 1][rfm.f - 1]
+
+
+def segment_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, dict]:
+    """Per segment: size before, size after, members who came in and who left."""
+    names = sorted(set(before.values()) | set(after.values()))
+    out = {}
+    for name in names:
+        was = {k for k, v in before.items() if v == name}
+        now = {k for k, v in after.items() if v == name}
+        out[name] = {"before": len(was), "after": len(now), "joined": len(now - was),
+                     "left": len(was - now), "change": len(now) - len(was)}
+    return out
+
+
+def tie_out(opening: int, flows: Mapping[str, int], closing: int) -> dict[str, int | bool]:
+    """opening + issued - redeemed + restored - reversed - expired - adjusted_out = closing."""
+    expected = (opening + flows["issued"] - flows["redeemed"] + flows["restored"]
+                - flows["reversed"] - flows["expired"] - flows["adjusted_out"])
+    return {"opening": opening, **flows, "expected_closing": expected, "closing": closing,
+            "difference": closing - expected, "checked": expected == closing}
+
+
+def nps_object(result: NpsResult) -> dict[str, int | float | None]:
+    """NPS counts and the score rounded to one decimal (None with no answers)."""
+    score = None if result.score is None else round_half_up(result.score * 10) / 10
+    return {"promoters": result.promoters, "passives": result.passives,
+            "detractors": result.detractors, "answers": result.total, "score": score}
+
+
+def tier_movements(before: Mapping[str, str], after: Mapping[str, str],
+                   order: list[str]) -> dict[str, object]:
+    """Upgrades, downgrades and (from, to) counts between two tier maps."""
+    rank = {key: i for i, key in enumerate(order)}
+    pairs: dict[str, int] = {}
+    up = down = 0
+    for member, tier in after.items():
+        old = before.get(member, order[0])
+        if old == tier:
+            continue
+        pairs[f"{old}>{tier}"] = pairs.get(f"{old}>{tier}", 0) + 1
+        if rank[tier] > rank[old]:
+            up += 1
+        else:
+            down += 1
+    return {"upgrades": up, "downgrades": down, "moves": dict(sorted(pairs.items()))}
+
+
+_PHRASES = {
+    "tr": {
+        "revenue": "Üye cirosu önceki aya göre %{pct} {dir} ({now}).",
+        "active": "Alışveriş yapan üye sayısı {before} → {now}.",
+        "new": "Bu ay {n} yeni üye katıldı.",
+        "nps": "NPS {before} → {now}.",
+        "liability": "Puan yükümlülüğü ay sonunda {now}.",
+        "tie_fail": "DİKKAT: puan mutabakatı tutmuyor (fark {diff} puan).",
+        "up": "arttı", "down": "azaldı", "flat": "değişmedi",
+    },
+    "en": {
+        "revenue": "Member revenue {dir} {pct}% on the previous month ({now}).",
+        "active": "Members who bought: {before} → {now}.",
+        "new": "{n} new members joined this month.",
+        "nps": "NPS {before} → {now}.",
+        "liability": "Points liability at month end: {now}.",
+        "tie_fail": "WARNING: the points tie-out does not hold (off by {diff} points).",
+        "up": "rose", "down": "fell", "flat": "was unchanged",
+    },
+}
+
+
+def what_changed(current: Mapping[str, object], previous: Mapping[str, object], lang: str,
+                 money: object) -> list[str]:
+    """A few computed sentences comparing this month with the previous one.
+
+    Both mappings carry revenue, active, new, nps (None when no answers), liability and
+    difference (the tie-out's); `money` formats kuruş for the language.
+    """
+    words = _PHRASES["en" if lang.startswith("en") else "tr"]
+    out = []
+    rev, rev_before = int(current["revenue"]), int(previous["revenue"])  # type: ignore[call-overload]
+    if rev_before:
+        change = percent(abs(rev - rev_before), rev_before)
+        direction = words["up"] if rev > rev_before else words["down"] if rev < rev_before \
+            else words["flat"]
+        out.append(words["revenue"].format(pct=change, dir=direction, now=money(rev)))  # type: ignore[operator]
+    out.append(words["active"].format(before=previous["active"], now=current["active"]))
+    out.append(words["new"].format(n=current["new"]))
+    if current["nps"] is not None:
+        before = "-" if previous["nps"] is None else previous["nps"]
+        out.append(words["nps"].format(before=before, now=current["nps"]))
+    out.append(words["liability"].format(now=money(current["liability"])))  # type: ignore[operator]
+    if current["difference"]:
+        out.append(words["tie_fail"].format(diff=current["difference"]))
+    return out

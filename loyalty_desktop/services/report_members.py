@@ -1,0 +1,207 @@
+"""Per-member CRM numbers for the reports: purchase summaries, tiers, CLV, RFM, who is at risk.
+
+Purchases and spend are aggregated in SQL (one pass each) and only the members whose tier
+could be held by the downgrade grace are re-walked with the domain's `tier_status`; the
+fast CLV and RFM functions of `report_math` give exactly what `analytics` gives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..domain import btyd
+from ..domain.analytics import Purchase, churn_risk
+from ..domain.clock import from_db, to_db, zone
+from ..domain.errors import InvalidInput, Refused
+from ..domain.program import Program
+from ..domain.report_math import clv_from_summary, rfm_from_summary, segment_fast
+from ..domain.tiers import tier_status
+
+TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
+SAMPLE_FOR_FIT = 2000
+AT_RISK_SEGMENTS = ("at_risk", "cant_lose")
+
+
+@dataclass
+class Snapshot:
+    """Members' purchase summary, tier and segment as of one moment."""
+
+    moment: datetime
+    purchases: dict[str, list] = field(default_factory=dict)  # id -> [count, net, first, last]
+    tiers: dict[str, str] = field(default_factory=dict)
+    segments: dict[str, str] = field(default_factory=dict)
+    rfm: dict[str, Any] = field(default_factory=dict)
+
+
+def _merge(acc: dict[str, list], member: str, count: int, net: int, first: str,
+           last: str) -> None:
+    """Add one member's sums to its root's (merged members' histories are one)."""
+    cur = acc.get(member)
+    if cur is None:
+        acc[member] = [count, net, first, last]
+    else:
+        cur[0] += count
+        cur[1] += net
+        cur[2], cur[3] = min(cur[2], first), max(cur[3], last)
+
+
+def purchase_summaries(db: Database, root: dict[str, str], ends: list[datetime]
+                       ) -> list[dict[str, list]]:
+    """Per moment: member -> [purchases, net kuruş, first at, last at] before it (one pass)."""
+    cols = []
+    args: list[str] = []
+    for end in ends[:-1]:
+        cols.append("SUM(at < ?), SUM(CASE WHEN at < ? THEN total - refunded END), "
+                    "MAX(CASE WHEN at < ? THEN at END)")
+        args += [to_db(end)] * 3
+    extra = (", " + ", ".join(cols)) if cols else ""
+    sql = (f"SELECT member_id, COUNT(*), SUM(total - refunded), MIN(at), MAX(at){extra} "
+           "FROM sales WHERE member_id IS NOT NULL AND total > refunded AND at < ? "
+           "GROUP BY member_id")
+    out: list[dict[str, list]] = [{} for _ in ends]
+    for row in db.execute(sql, args + [to_db(ends[-1])]):
+        member = root.get(row[0], row[0])
+        _merge(out[-1], member, row[1], row[2], row[3], row[4])
+        for i in range(len(ends) - 1):
+            count, net, last = row[5 + 3 * i: 8 + 3 * i]
+            if count:
+                _merge(out[i], member, count, net, row[3], last)
+    return out
+
+
+def tiers_at(db: Database, root: dict[str, str], moment: datetime, program: Program,
+             members: list[str]) -> dict[str, str]:
+    """Every listed member's tier at `moment` (entry tier when nothing qualifies)."""
+    window = timedelta(days=program.tier_window_days)
+    grace = timedelta(days=program.downgrade_grace_days)
+    t = moment
+    sums: dict[str, list[int]] = {}
+    for member, a, b, c in db.execute(
+            "SELECT member_id, SUM(CASE WHEN at > ? THEN spend ELSE 0 END), "
+            "SUM(CASE WHEN at <= ? THEN spend ELSE 0 END), "
+            "SUM(CASE WHEN at > ? AND kind = 'sale' THEN spend ELSE 0 END) FROM ledger "
+            "WHERE kind IN ('sale', 'spend_refund') AND at > ? AND at <= ? GROUP BY member_id",
+            [to_db(t - window), to_db(t - grace), to_db(t - grace), to_db(t - grace - window),
+             to_db(t)]):
+        acc = sums.setdefault(root.get(member, member), [0, 0, 0])
+        acc[0] += a
+        acc[1] += b
+        acc[2] += c
+    entry = program.tiers[0].key
+    out = {m: entry for m in members}
+    walk = []
+    for member, (now_spend, before_spend, since) in sums.items():
+        qualified = program.qualified_tier(now_spend)
+        out[member] = qualified.key
+        highest = program.qualified_tier(before_spend + since)
+        if program.tier_rank(highest.key) > program.tier_rank(qualified.key):
+            walk.append(member)  # spend fell within the grace: the tier may still be held
+    for member, pairs in _spend_pairs(db, root, walk, moment).items():
+        out[member] = tier_status(pairs, moment, program).tier.key
+    return out
+
+
+def _spend_pairs(db: Database, root: dict[str, str], members: list[str], moment: datetime
+                 ) -> dict[str, list[tuple[datetime, int]]]:
+    """(sale time, net spend) pairs of some members, for the exact tier walk."""
+    wanted = set(members)
+    ids = members + [m for m, r in root.items() if r in wanted]
+    by_ref: dict[str, dict[str, list]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for member, ref, at, spend in db.execute(
+                f"SELECT member_id, ref, at, spend FROM ledger WHERE member_id IN ({marks}) AND "
+                "kind IN ('sale', 'spend_refund') AND at <= ? ORDER BY id",
+                [*chunk, to_db(moment)]):
+            refs = by_ref.setdefault(root.get(member, member), {})
+            pair = refs.setdefault(ref, [from_db(at), 0])
+            pair[1] += spend
+    return {m: [(at, amount) for at, amount in refs.values()] for m, refs in by_ref.items()}
+
+
+def snapshot(db: Database, root: dict[str, str], moment: datetime, purchases: dict[str, list],
+             program: Program, members: list[str], tz: str) -> Snapshot:
+    """Tiers, RFM and segments of the members as of `moment` (the month's last instant)."""
+    local = moment.astimezone(zone(tz))
+    summary = {m: (from_db(v[3]).astimezone(zone(tz)).date(), v[0], v[1])
+               for m, v in purchases.items()}
+    rfm = rfm_from_summary(summary, local.date())
+    return Snapshot(moment, purchases, tiers_at(db, root, moment, program, members),
+                    {m: segment_fast(r) for m, r in rfm.items()}, rfm)
+
+
+def clv_by_member(snap: Snapshot, lifespan: int) -> dict[str, int]:
+    """CLV in kuruş of every member who has bought by the snapshot's moment."""
+    now = snap.moment
+    return {m: clv_from_summary(v[1], from_db(v[2]), now, lifespan)
+            for m, v in snap.purchases.items()}
+
+
+def member_ids(db: Database, end: datetime) -> list[str]:
+    """Members (not merged, not erased) enrolled before `end`."""
+    e = to_db(end)
+    return [r[0] for r in db.execute(
+        "SELECT member_id FROM members WHERE created_at < ? AND merged_into IS NULL AND "
+        "(erased_at IS NULL OR erased_at >= ?)", [e, e])]
+
+
+def _purchases_of(db: Database, root: dict[str, str], members: list[str], moment: datetime
+                  ) -> dict[str, list[Purchase]]:
+    """Full purchase lists (net of refunds) of some members before `moment`."""
+    wanted = set(members)
+    ids = members + [m for m, r in root.items() if r in wanted]
+    out: dict[str, list[Purchase]] = {m: [] for m in members}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for member, at, net in db.execute(
+                f"SELECT member_id, at, total - refunded FROM sales WHERE member_id IN ({marks})"
+                " AND total > refunded AND at <= ?", [*chunk, to_db(moment)]):
+            out.setdefault(root.get(member, member), []).append(Purchase(from_db(at), net))
+    return out
+
+
+def at_risk(db: Database, root: dict[str, str], snap: Snapshot, tz: str,
+            limit: int | None = 10) -> dict[str, Any]:
+    """Valuable members who stopped coming: BG/NBD p_alive < 0.5 when the fit works, else a
+    high or medium churn risk; candidates are the RFM segments at_risk and cant_lose."""
+    now = snap.moment.astimezone(zone(tz))
+    candidates = sorted((m for m, s in snap.segments.items() if s in AT_RISK_SEGMENTS),
+                        key=lambda m: (-snap.purchases[m][1], m))
+    everyone = sorted(snap.purchases)
+    step = max(1, len(everyone) // SAMPLE_FOR_FIT)
+    sample = everyone[::step]
+    pool = candidates if limit is None else candidates[: max(limit * 5, 50)]
+    histories = _purchases_of(db, root, sorted(set(sample) | set(pool)), now)
+    params, method = None, "churn_risk"
+    try:
+        rows = [btyd.summarise(histories[m], now) for m in sample if histories.get(m)]
+        params = btyd.fit_bgnbd(*zip(*rows)) if rows else None
+        method = "bgnbd" if params else method
+    except (Refused, InvalidInput):
+        params = None
+    out = []
+    for member in pool:
+        history = histories.get(member) or []
+        if not history:
+            continue
+        if params is not None:
+            score = float(btyd.p_alive(params, *btyd.summarise(history, now)))
+            risky, shown = score < 0.5, round(score, 3)
+        else:
+            shown = churn_risk(history, now)
+            risky = shown in ("high", "medium")
+        if risky:
+            count, net, _, last = snap.purchases[member]
+            out.append({"member_id": member, "segment": snap.segments[member],
+                        "purchases": count, "spent": net,
+                        "last_purchase": from_db(last).astimezone(zone(tz)).date().isoformat(),
+                        "p_alive" if params is not None else "churn_risk": shown})
+        if limit is not None and len(out) >= limit:
+            break
+    return {"method": method, "candidates": len(candidates), "members": out}

@@ -1,0 +1,209 @@
+"""Reports: the monthly loyalty report, the daily summary and campaign segment exports.
+
+Each function takes an open Terminal and returns JSON-able data (kuruş ints, ISO times in
+the shop's zone). Month and day bounds are computed in the shop's time zone, half-open.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..domain.analytics import csat, nps
+from ..domain.clock import month_bounds, shop_midnight, to_db
+from ..domain.money import format_try, round_half_up
+from ..domain.report_math import (
+    average_kurus, month_key, nps_object, percent, ratio, segment_changes, shift_month, tie_out,
+    tier_movements, what_changed,
+)
+from . import report_members as rm
+from . import report_queries as q
+
+TOP_MEMBERS = 10
+
+
+def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
+    """Every KPI of one calendar month (shop time), with the points tie-out checked."""
+    term.require_shop()
+    db, tz, program = term.db, term.timezone, term.program
+    start, end = month_bounds(year, month, tz)
+    prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
+    root = q.roots(db)
+    members = _members_section(db, root, start, end, prev_start, year, month, tz)
+    sales = _sales_section(db, start, end, members["active"])
+    ids = rm.member_ids(db, end)
+    before, after = rm.purchase_summaries(db, root, [start, end])
+    snap_prev = rm.snapshot(db, root, start - rm.TICK, before, program, rm.member_ids(db, start),
+                            tz)
+    snap = rm.snapshot(db, root, end - rm.TICK, after, program, ids, tz)
+    points = _points_section(db, start, end, program.point_value)
+    report = {
+        "month": month_key(year, month), "timezone": tz, "shop": term.meta("shop_name"),
+        "period": {"start": term.iso(start), "end": term.iso(end)},
+        "generated_at": term.iso(term.now()), "program_version": program.version,
+        "members": members, "sales": sales,
+        "revenue_by_day": _revenue_by_day(db, start, end, tz),
+        "clv": _clv_section(snap, program, ids),
+        "points": points, "cashback": q.wallet_flows(db, start, end),
+        "coupons": _coupon_section(db, start, end),
+        "tiers": _tier_section(db, snap_prev, snap, program, ids, start, end),
+        "feedback": _feedback_section(db, start, end),
+        "segments": segment_changes(snap_prev.segments, snap.segments),
+        "top_members": _top_members(db, root, start, end),
+        "at_risk": _named(db, rm.at_risk(db, root, snap, tz)),
+        "conflicts": q.conflict_counts(db, start, end),
+        "nps_trend": nps_trend(db, year, month, tz),
+    }
+    report["summary"] = _summaries(db, report, prev_start, start)
+    return report
+
+
+def _members_section(db, root, start, end, prev_start, year, month, tz) -> dict[str, Any]:
+    """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention."""
+    total, new = q.member_counts(db, start, end)
+    active = q.buyers(db, start, end, root)
+    previous = q.buyers(db, prev_start, start, root)
+    recent = q.buyers(db, month_bounds(*shift_month(year, month, -3), tz)[0], start, root)
+    kept = len(set(previous) & set(active))
+    return {"total": total, "new": new, "active": len(active),
+            "lapsed": len(set(recent) - set(active)), "active_previous_month": len(previous),
+            "retained": kept, "retention_percent": percent(kept, len(previous)),
+            "repeat_buyers": sum(1 for v in active.values() if v[0] >= 2),
+            "repeat_purchase_percent": percent(sum(1 for v in active.values() if v[0] >= 2),
+                                               len(active))}
+
+
+def _sales_section(db, start, end, active: int) -> dict[str, Any]:
+    """Member sales: count, totals, money paid, refunds, average basket and frequency."""
+    s = q.sales_totals(db, start, end)
+    return {**s, "net_total": s["member_total"] - s["refunded_total"],
+            "average_basket": average_kurus(s["member_total"], s["member_sales"]),
+            "purchase_frequency": ratio(s["member_sales"], active)}
+
+
+def _day_bounds(start: datetime, end: datetime, tz: str) -> list[tuple[date, datetime, datetime]]:
+    """Each calendar day (shop time) of [start, end) with its bounds."""
+    out = []
+    day = start.date()
+    while shop_midnight(day, tz) < end:
+        nxt = day + timedelta(days=1)
+        out.append((day, shop_midnight(day, tz), shop_midnight(nxt, tz)))
+        day = nxt
+    return out
+
+
+def _revenue_by_day(db, start, end, tz) -> list[dict[str, Any]]:
+    """Member sales and their total per day of the month."""
+    days = _day_bounds(start, end, tz)
+    values = q.revenue_by_day(db, [(a, b) for _, a, b in days])
+    return [{"day": d.isoformat(), "sales": n, "total": t} for (d, _, _), (n, t) in
+            zip(days, values)]
+
+
+def _clv_section(snap: rm.Snapshot, program, ids: list[str]) -> dict[str, Any]:
+    """Average CLV of members who have bought, overall and by tier at month end."""
+    values = rm.clv_by_member(snap, program.clv_lifespan_years)
+    by_tier = {}
+    for tier in program.tiers:
+        mine = [v for m, v in values.items() if snap.tiers.get(m, program.tiers[0].key) == tier.key]
+        by_tier[tier.key] = {"members": len(mine), "average": average_kurus(sum(mine), len(mine))}
+    return {"lifespan_years": program.clv_lifespan_years, "members": len(values),
+            "average": average_kurus(sum(values.values()), len(values)), "by_tier": by_tier}
+
+
+def _points_section(db, start, end, point_value: int) -> dict[str, Any]:
+    """Points issued, used and expired in the month, tied out between independent balances."""
+    opening, lost_open = q.outstanding_before(db, start)
+    closing, lost_close = q.outstanding_before(db, end)
+    f = q.point_flows(db, start, end)
+    lost = lost_close - lost_open
+    flows = {"issued": f["earn"] + f["bonus"] + f["adjust_in"], "earned": f["earn"],
+             "bonus": f["bonus"], "adjusted_in": f["adjust_in"], "redeemed": f["redeem"],
+             "restored": f["restore"] - lost, "restored_lost": lost, "reversed": f["reverse"],
+             "expired": q.expired_between(db, start, end), "adjusted_out": f["adjust_out"]}
+    tie = tie_out(opening, flows, closing)
+    return {**tie, "point_value": point_value, "liability": closing * point_value,
+            "opening_liability": opening * point_value}
+
+
+def _coupon_section(db, start, end) -> dict[str, dict[str, Any]]:
+    """Coupons issued, redeemed, returned and cancelled in the month by kind."""
+    out: dict[str, dict[str, Any]] = {}
+    for entry_kind, kind, count, value in q.coupon_counts(db, start, end):
+        row = out.setdefault(kind, {"issued": 0, "redeemed": 0, "returned": 0, "cancelled": 0,
+                                    "issued_value": 0})
+        row[entry_kind.removeprefix("coupon_")] += count
+        if entry_kind == "coupon_issued":
+            row["issued_value"] += value
+    for row in out.values():
+        row["redemption_percent"] = percent(row["redeemed"] - row["returned"], row["issued"])
+    return dict(sorted(out.items()))
+
+
+def _tier_section(db, snap_prev, snap, program, ids, start, end) -> dict[str, Any]:
+    """Tier distribution at month end and the movements since the previous month end."""
+    keys = [t.key for t in program.tiers]
+    entry = keys[0]
+    after = {m: snap.tiers.get(m, entry) for m in ids}
+    before = {m: snap_prev.tiers.get(m, entry) for m in ids}
+    recorded = db.execute("SELECT COUNT(*) FROM audit WHERE action = 'tier_changed' AND at >= ? "
+                          "AND at < ?", [to_db(start), to_db(end)]).fetchone()[0]
+    return {"distribution": {k: sum(1 for t in after.values() if t == k) for k in keys},
+            "names": {t.key: t.name for t in program.tiers},
+            "movements": tier_movements(before, after, keys), "recorded_changes": recorded}
+
+
+def _feedback_section(db, start, end) -> dict[str, Any]:
+    """NPS, CSAT and complaints of the month."""
+    nps_answers, csat_answers = q.feedback_scores(db, start, end)
+    c = csat(csat_answers)
+    return {"nps": nps_object(nps(nps_answers)),
+            "csat": {"answers": c.total, "satisfied": c.satisfied,
+                     "percent": None if c.percent is None else round_half_up(c.percent * 10) / 10,
+                     "average": None if c.average is None else round_half_up(c.average * 100) / 100},
+            **q.complaint_counts(db, start, end)}
+
+
+def _top_members(db, root, start, end) -> list[dict[str, Any]]:
+    """The members who spent most in the month (net of refunds)."""
+    spent = q.buyers(db, start, end, root)
+    top = sorted(spent.items(), key=lambda kv: (-kv[1][2], kv[0]))[:TOP_MEMBERS]
+    return _named(db, {"members": [{"member_id": m, "sales": v[0], "total": v[1], "net": v[2]}
+                                   for m, v in top]})["members"]
+
+
+def _named(db, section: dict[str, Any]) -> dict[str, Any]:
+    """Add name and card number to each member row."""
+    names = q.names_of(db, [r["member_id"] for r in section["members"]])
+    for row in section["members"]:
+        row["name"], row["card_number"] = names.get(row["member_id"], ("?", ""))
+    return section
+
+
+def nps_trend(db, year: int, month: int, tz: str, months: int = 12) -> list[dict[str, Any]]:
+    """NPS of each of the last `months` months, oldest first."""
+    out = []
+    for back in range(months - 1, -1, -1):
+        y, m = shift_month(year, month, -back)
+        a, b = month_bounds(y, m, tz)
+        out.append({"month": month_key(y, m), **nps_object(nps(q.feedback_scores(db, a, b)[0]))})
+    return out
+
+
+def _summaries(db, report: dict[str, Any], prev_start, start) -> dict[str, list[str]]:
+    """The 'what changed' sentences in Turkish and English."""
+    prev_sales = q.sales_totals(db, prev_start, start)
+    prev_nps = nps_object(nps(q.feedback_scores(db, prev_start, start)[0]))["score"]
+    current = {"revenue": report["sales"]["member_total"], "active": report["members"]["active"],
+               "new": report["members"]["new"], "nps": report["feedback"]["nps"]["score"],
+               "liability": report["points"]["liability"],
+               "difference": report["points"]["difference"]}
+    previous = {"revenue": prev_sales["member_total"],
+                "active": report["members"]["active_previous_month"], "nps": prev_nps}
+    return {lang: what_changed(current, previous, lang, lambda k, lang=lang: format_try(k, lang))
+            for lang in ("tr", "en")}
+
+
+from .report_exports import daily_summary, export_segment, write_csv_dir  # noqa: E402
+
+__all__ = ["daily_summary", "export_segment", "monthly_report", "nps_trend", "write_csv_dir"]
