@@ -26,10 +26,11 @@ def setup_logging(data_dir: Path) -> Path:
 
 def run_gui(data_dir: Path, demo: bool = False) -> dict | None:
     """Open the counter window on this data directory (seeding the demo shop if asked)."""
+    from .crash import install_crash_handler
     from .services import open_terminal
 
     data_dir = Path(data_dir).expanduser()
-    setup_logging(data_dir if data_dir.exists() else _mk(data_dir))
+    install_crash_handler(setup_logging(data_dir if data_dir.exists() else _mk(data_dir)))
     if demo:
         term = open_terminal(data_dir)
         try:
