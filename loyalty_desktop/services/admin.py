@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -39,7 +40,8 @@ class AdminMixin(SalesMixin, StaffMixin):
         except Exception:
             raise InvalidInput(f"Unknown time zone {timezone!r}.", code="invalid_timezone") from None
         moment = self.moment(at)
-        key = cardrules.new_issuer_key(1)
+        known = {r[0] for r in self.db.execute("SELECT key_id FROM issuer_keys")}
+        key = cardrules.new_issuer_key(secrets.choice([k for k in range(1, 100) if k not in known]))
         with self.transaction():
             self.set_meta("shop_name", shop_name.strip())
             self.set_meta("language", language)
@@ -48,6 +50,9 @@ class AdminMixin(SalesMixin, StaffMixin):
             self.db.execute("INSERT INTO issuer_keys (key_id, public_key, private_key, created_at) "
                             "VALUES (?,?,?,?)", [key.key_id, key.public_bytes, key.private_bytes,
                                                  to_db(moment)])
+            # Other terminals of a chain verify this terminal's cards with its public key.
+            self.record("issuer_key_published", None, moment,
+                        {"key_id": key.key_id, "public_key": key.public_bytes.hex()})
             owner = self._create_staff(owner_name, "owner", owner_pin)
             self._publish(replace_version(program, 1), moment, owner["staff_id"])
         return {"shop_name": shop_name.strip(), "terminal_id": self.terminal_id,

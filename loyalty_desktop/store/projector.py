@@ -219,6 +219,19 @@ def _complaint(db: Database, event: dict, p: dict) -> None:
                 p.get("complaint_kind", "complaint")])
 
 
+def _issuer_key(db: Database, event: dict, p: dict) -> None:
+    """Learn another terminal's card-signing public key; a clashing key id is flagged, not used."""
+    public = bytes.fromhex(p["public_key"])
+    row = db.execute("SELECT public_key FROM issuer_keys WHERE key_id = ?", [p["key_id"]]).fetchone()
+    if row is None:
+        db.execute("INSERT INTO issuer_keys (key_id, public_key, private_key, created_at) "
+                   "VALUES (?,?,NULL,?)", [p["key_id"], public, event["at"]])
+    elif bytes(row[0]) != public:
+        db.execute("INSERT OR IGNORE INTO conflicts (id, kind, member_id, detail, detected_at) "
+                   "VALUES (?, 'issuer_key_clash', NULL, ?, ?)",
+                   [event["id"], json.dumps({"key_id": p["key_id"]}), event["at"]])
+
+
 def _program(db: Database, event: dict, p: dict) -> None:
     db.execute("INSERT OR IGNORE INTO programs (version, doc, published_at, event_id) "
                "VALUES (?,?,?,?)", [p["version"], p["doc"], event["at"], event["id"]])
@@ -238,4 +251,5 @@ _PROJECTORS: dict[str, Callable[[Database, dict, dict], None]] = {
     "feedback": _feedback,
     "complaint": _complaint,
     "program_published": _program,
+    "issuer_key_published": _issuer_key,
 }
