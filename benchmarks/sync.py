@@ -108,10 +108,12 @@ def http_ingest(url: str, tokens: list[str], streams: list[list[dict[str, Any]]]
 
 
 def serve_and_ingest(
-    admin_url: str, app_url: str, streams: list[list[dict[str, Any]]], rounds: int
+    admin_url: str, app_url: str, streams: list[list[dict[str, Any]]], rounds: int,
+    workers: int = 1,
 ) -> list[tuple[float, list[float]]]:
     """A server on the database; per round a new tenant, its terminals paired, a timed ingest."""
-    server = ServerProcess(app_url, settings=FAST).start()
+    extra = ("--workers", str(workers)) if workers > 1 else ()
+    server = ServerProcess(app_url, settings=FAST, extra_args=extra).start()
     try:
         results = []
         for _ in range(rounds):
@@ -178,13 +180,15 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000, help="events per round")
     parser.add_argument("--terminals", type=int, default=2, help="terminals pushing at once")
     parser.add_argument("--rounds", type=int, default=3, help="rounds per measurement")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     args = parser.parse_args()
     if not args.pg:
         raise SystemExit(f"Give a PostgreSQL admin URL with --pg or ${PG_ENV}.")
     per_terminal = args.events // args.terminals
     streams = make_events(args.terminals, per_terminal, random.Random(3))
     count = per_terminal * args.terminals
-    print(f"events={count} batch={BATCH} terminals={args.terminals} rounds={args.rounds}")
+    print(f"events={count} batch={BATCH} terminals={args.terminals} rounds={args.rounds} "
+          f"postgres server workers={args.workers}")
     with tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "server.db")
         admin.migrate(db)
@@ -193,7 +197,7 @@ def main() -> None:
     try:
         http_rate = report(
             "postgres http", count,
-            serve_and_ingest(pg.admin_url, pg.app_url, streams, args.rounds),
+            serve_and_ingest(pg.admin_url, pg.app_url, streams, args.rounds, args.workers),
         )
         direct = {
             how: report(f"postgres direct {how.upper()}", count, [

@@ -18,7 +18,7 @@ from loyalty_desktop.domain.errors import LoyaltyError
 
 from . import admin
 
-DB_ENV = "LOYALTY_SERVER_DB"
+DB_ENV = "LOYALTY_SERVER_DB"  # the same variable the worker processes read
 DEFAULT_PORT = 8765
 
 
@@ -67,6 +67,7 @@ def register_server_commands(subparsers: Any) -> argparse.ArgumentParser:
         "--forwarded-allow-ips",
         help="trust X-Forwarded-For/-Proto only from these proxy addresses (comma separated)",
     )
+    serve.add_argument("--workers", type=int, default=1, help="processes (PostgreSQL only)")
     groups: dict[str, Any] = {}
     for group, name, help_text, handler, arguments in ADMIN_COMMANDS:
         parent = commands
@@ -130,7 +131,7 @@ def _serve(args: argparse.Namespace) -> None:
         args.port,
         certfile=args.certfile,
         keyfile=args.keyfile,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        forwarded_allow_ips=args.forwarded_allow_ips, workers=args.workers,
     )
 
 

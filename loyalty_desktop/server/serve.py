@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import os
+
 import uvicorn
+from fastapi import FastAPI
+
+from loyalty_desktop.domain.errors import InvalidInput
 
 from .app import create_app
 from .settings import ServerSettings
-from .storage import open_storage
+from .storage import is_postgres_url, open_storage
+
+DB_ENV = "LOYALTY_SERVER_DB"
+
+
+def app_from_env() -> FastAPI:
+    """The app of one uvicorn worker process: database from $LOYALTY_SERVER_DB, settings too."""
+    return create_app(os.environ[DB_ENV], settings=ServerSettings.from_env())
 
 
 def serve(
@@ -18,13 +30,20 @@ def serve(
     certfile: str | None = None,
     keyfile: str | None = None,
     forwarded_allow_ips: str | None = None,
+    workers: int = 1,
     log_level: str = "info",
 ) -> None:
-    """Serve until interrupted; refuse at once a database that cannot be used (newer schema...)."""
+    """Serve until interrupted; refuse at once a database that cannot be used (newer schema...).
+
+    `workers` > 1 runs that many processes on one PostgreSQL (they share nothing but it);
+    an SQLite file has one writer, so one process.
+    """
+    if workers > 1 and not is_postgres_url(db_url):
+        raise InvalidInput("Several workers need PostgreSQL; SQLite has one writer.",
+                           code="workers_need_postgres")
     settings = settings or ServerSettings.from_env()
     open_storage(db_url, settings).close()  # fail here, with a clear message, not in a worker
-    uvicorn.run(
-        create_app(db_url, settings=settings),
+    options = dict(
         host=host,
         port=port,
         ssl_certfile=certfile,
@@ -36,3 +55,8 @@ def serve(
         log_level=log_level,
         timeout_graceful_shutdown=10,
     )
+    if workers > 1:
+        os.environ[DB_ENV] = db_url  # this process only serves: the workers read it
+        uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=workers, **options)
+    else:
+        uvicorn.run(create_app(db_url, settings=settings), **options)

@@ -166,3 +166,12 @@ def test_sqlite_backup_and_restore_change_the_instance(tmp_path: Path,
     after = open_storage(db)
     assert after.instance_id() == restored["instance_id"]
     after.close()
+
+
+def test_several_workers_need_postgres(tmp_path: Path) -> None:
+    from loyalty_desktop.domain.errors import InvalidInput
+    from loyalty_desktop.server.serve import serve
+
+    with pytest.raises(InvalidInput) as refused:
+        serve(str(tmp_path / "server.db"), workers=2)
+    assert refused.value.code == "workers_need_postgres"

@@ -13,7 +13,7 @@ import pytest
 
 from loyalty_desktop.server import admin
 from loyalty_desktop.server.testing import PG_ENV, ServerProcess, TempPostgres
-from loyalty_desktop.sync import pair_terminal
+from loyalty_desktop.sync import SyncClient, pair_terminal
 from loyalty_desktop.sync.memory import MemorySyncStore
 
 pytestmark = pytest.mark.postgres
@@ -47,6 +47,12 @@ def pull_all(url: str, token: str) -> list[tuple[int, str]]:
         after = page["next_cursor"]
         if not page["has_more"]:
             return found
+
+
+def sync(store: MemorySyncStore) -> Any:
+    """One sync run."""
+    with SyncClient(store) as client:
+        return client.sync_once()
 
 
 def test_two_processes_one_tenant(pg: TempPostgres) -> None:
@@ -128,3 +134,20 @@ def test_rate_limit_is_shared_by_the_processes(pg: TempPostgres) -> None:
     finally:
         for server in servers:
             server.close()
+
+
+def test_serve_with_two_workers(pg: TempPostgres) -> None:
+    tenant = admin.add_tenant(pg.admin_url, "İşçiler")["tenant_id"]
+    server = ServerProcess(pg.app_url, extra_args=("--workers", "2")).start()
+    try:
+        stores = [MemorySyncStore(), MemorySyncStore()]
+        for store in stores:
+            pair_terminal(store, server.url, admin.create_pairing_code(pg.admin_url, tenant)["code"])
+            for _ in range(600):
+                store.record()
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(sync, stores))
+        assert [r.pushed for r in reports] == [600, 600]
+        assert [seq for seq, _ in pull_all(server.url, stores[0].state["token"])] == list(range(1, 1201))
+    finally:
+        server.close()
