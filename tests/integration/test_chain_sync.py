@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 
+import httpx
 import pytest
 
 from loyalty_desktop.server import admin
+from loyalty_desktop.server.balances import member_state
 from loyalty_desktop.server.testing import ServerProcess
 from loyalty_desktop.services import open_terminal
 from loyalty_desktop.services.sync_adapter import TerminalSyncStore
@@ -16,6 +18,20 @@ from loyalty_desktop.sync.client import SyncClient, pair_terminal
 from .conftest import t
 
 MANAGER_PIN = "9876"
+
+
+def _server_events(term) -> list[dict]:
+    """Every event the server holds for this terminal's tenant, read over HTTP."""
+    state = term.sync_state()
+    events, cursor = [], 0
+    with httpx.Client(base_url=state["server_url"],
+                      headers={"Authorization": f"Bearer {state['token']}"}) as client:
+        while True:
+            page = client.get("/v1/events", params={"after": cursor, "limit": 500}).json()
+            events += [item["event"] for item in page["events"]]
+            cursor = page["next_cursor"]
+            if not page["has_more"]:
+                return events
 
 
 def _sync(term) -> dict:
@@ -70,6 +86,13 @@ def test_offline_sales_converge_across_terminals(chain):
     for m in members:
         left, right = a.member(m["member_id"], at=when), b.member(m["member_id"], at=when)
         assert left == right
+        server_side = member_state(_server_events(a), m["member_id"], when)
+        assert server_side["points"] == left["points"]
+        assert server_side["wallet_available"] == left["wallet_available"]
+        assert server_side["wallet_pending"] == left["wallet_pending"]
+        assert server_side["tier"] == left["tier"]
+        assert server_side["qualifying_spend"] == left["qualifying_spend"]
+        assert server_side["coupons"] == sorted(c["code"] for c in left["coupons"])
     lots = "SELECT lot_id, remaining, expires_at FROM lots ORDER BY lot_id"
     assert a.db.execute(lots).fetchall() == b.db.execute(lots).fetchall()
     assert a.check()["ok"] and b.check()["ok"]
