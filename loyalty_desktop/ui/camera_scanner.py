@@ -1,9 +1,9 @@
 """A webcam as a card scanner: QtMultimedia frames decoded by zxing-cpp off the GUI thread.
 
 The capture session feeds a QVideoSink (or the preview's QVideoWidget). At most
-`max_decodes_per_second` frames are taken, and none while one is being decoded; the frame
-becomes a QImage in the GUI thread, and a QRunnable on the scanner's own one-thread pool makes
-it grayscale and decodes it. Results come back through a queued signal; a code is emitted as
+`max_decodes_per_second` frames are taken, and none while one is being decoded; the GUI thread
+only hands the (implicitly shared) frame to a QRunnable on the scanner's own one-thread pool,
+which converts it to a grayscale image and decodes it. Results come back through a queued signal; a code is emitted as
 `scanned` unless it was emitted less than `repeat_window_s` ago. `submit_image` is the same
 path for a still image (and for tests without a camera).
 """
@@ -59,15 +59,19 @@ class _Results(QObject):
 class _DecodeJob(QRunnable):
     """One frame decoded in the pool thread; the codes go back through `results.decoded`."""
 
-    def __init__(self, image: QImage, results: _Results) -> None:
+    def __init__(self, source: QImage | QVideoFrame, results: _Results) -> None:
         super().__init__()
-        self.image = image
+        self.source = source
         self.results = results
 
     def run(self) -> None:
-        """Decode; any failure counts as "no code" so the scanner never stays busy."""
+        """Convert and decode; any failure counts as "no code" so the scanner never stays busy."""
         try:
-            codes = decode_image(self.image)
+            source = self.source
+            # QVideoFrame.toImage converts YUV/MJPEG on this thread (Qt keeps a per-thread
+            # converter), so the GUI thread only hands the shared frame over.
+            image = source.toImage() if isinstance(source, QVideoFrame) else source
+            codes = decode_image(image)
         except Exception:  # a bad frame must not stop scanning
             codes = []
         self.results.decoded.emit(codes)
@@ -171,8 +175,7 @@ class CameraScanner(QObject):
         """A camera frame: decode it if the throttle admits it, else drop it."""
         if not frame.isValid() or not self._throttle.admit(self._clock()):
             return
-        image = frame.toImage()  # the conversion may need the GUI thread's RHI
-        self._pool.start(_DecodeJob(image, self._results))
+        self._pool.start(_DecodeJob(QVideoFrame(frame), self._results))
 
     @Slot(object)
     def _decoded(self, codes: list[str]) -> None:

@@ -10,9 +10,9 @@ import threading
 import pytest
 import shiboken6
 from PIL import Image, ImageFilter
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QTransform
-from PySide6.QtMultimedia import QMediaDevices, QVideoFrame
+from PySide6.QtMultimedia import QMediaDevices, QVideoFrame, QVideoFrameFormat
 
 from loyalty_desktop.domain.cards import encode_card_payload, new_card_number, new_issuer_key
 from loyalty_desktop.printing.cards import CardFace, render_card_png
@@ -291,7 +291,9 @@ def test_an_unknown_issuer_card_is_still_reported_for_the_counter_to_refuse(came
     assert seen.scans == [foreign]
 
 
-def test_decoding_runs_in_the_pool_thread_not_the_gui_thread(camera, qtbot, card_png, monkeypatch):
+@pytest.mark.parametrize("source", ["image", "video_frame"])
+def test_decoding_runs_in_the_pool_thread_not_the_gui_thread(camera, qtbot, card_png, monkeypatch,
+                                                            source):
     threads = []
     real = camera_scanner.codes_in
 
@@ -301,6 +303,32 @@ def test_decoding_runs_in_the_pool_thread_not_the_gui_thread(camera, qtbot, card
 
     monkeypatch.setattr(camera_scanner, "codes_in", recording_codes_in)
     scanner, seen, clock = camera
+    image = qimage_from_pil(card_png)
     with qtbot.waitSignal(scanner.scanned, timeout=5000):
-        scanner.submit_image(qimage_from_pil(card_png))
+        if source == "image":
+            scanner.submit_image(image)
+        else:
+            scanner.video_sink.setVideoFrame(QVideoFrame(image))
     assert len(threads) == 1 and threads[0] is not threading.main_thread()
+
+
+def nv12_frame(gray: Image.Image) -> QVideoFrame:
+    """A camera-like NV12 (YUV 4:2:0) frame whose luma is the grayscale image, chroma neutral."""
+    width, height = gray.width // 2 * 2, gray.height // 2 * 2
+    frame = QVideoFrame(QVideoFrameFormat(QSize(width, height),
+                                          QVideoFrameFormat.PixelFormat.Format_NV12))
+    assert frame.map(QVideoFrame.MapMode.WriteOnly)
+    luma, chroma, stride = frame.bits(0), frame.bits(1), frame.bytesPerLine(0)
+    rows = gray.crop((0, 0, width, height)).tobytes()
+    for y in range(height):
+        luma[y * stride:y * stride + width] = rows[y * width:(y + 1) * width]
+    chroma[:] = b"\x80" * len(chroma)
+    frame.unmap()
+    return frame
+
+
+def test_a_yuv_camera_frame_is_converted_and_decoded(camera, qtbot, card_png, payload):
+    scanner, seen, clock = camera
+    with qtbot.waitSignal(scanner.scanned, timeout=5000) as blocker:
+        scanner.video_sink.setVideoFrame(nv12_frame(card_png.convert("L")))
+    assert blocker.args == [payload]
