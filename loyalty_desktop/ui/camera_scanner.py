@@ -127,7 +127,7 @@ class CameraScanner(QObject):
         self._camera.errorOccurred.connect(self._camera_error)
         self._session.setCamera(self._camera)
         self._camera.start()
-        return True
+        return self._camera is not None  # an error during start() has already released it
 
     def stop(self) -> None:
         """Stop and release the camera (decodes already running still finish)."""
