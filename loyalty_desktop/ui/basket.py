@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
 )
 
+from ..domain.errors import LoyaltyError
+from .format import money, points
 from .widgets import Keypad, button, label
 
 
-def redeem_limit(points: int, total: int, point_value: int, min_redeem: int) -> int:
-    """The most points a basket may take: the balance, the basket's value, 0 below the minimum."""
-    most = min(max(points, 0), total // max(point_value, 1))
-    return most if most >= min_redeem else 0
+def service_redeem_limit(term: Any, basket: dict[str, Any]) -> int:
+    """The service's maximum; a coupon it refuses is left out (the preview shows why)."""
+    try:
+        return term.redeem_limit(basket["member_id"], basket["total"], coupon=basket["coupon"])
+    except LoyaltyError:
+        return term.redeem_limit(basket["member_id"], basket["total"])
 
 
 class BasketForm(QFrame):
@@ -49,7 +55,13 @@ class BasketForm(QFrame):
         box.addLayout(row)
         self.last_sale = label("", "note", wrap=True)
         self.last_sale.setObjectName("last_sale")
-        box.addWidget(self.last_sale)
+        self.undo = button(self.tr("Son satışı geri al"))
+        self.undo.setObjectName("undo_sale")
+        self.undo.setVisible(False)  # shown for a minute after each sale
+        last = QHBoxLayout()
+        last.addWidget(self.last_sale, 1)
+        last.addWidget(self.undo)
+        box.addLayout(last)
         box.addStretch(1)
         for field in (self.amount, self.wallet, self.coupon):
             field.textChanged.connect(self.changed)
@@ -92,3 +104,23 @@ class BasketForm(QFrame):
         self.redeem.setMaximum(most)
         self.redeem_max.setText(self.tr("En çok {0}").format(most))
         self.redeem.setEnabled(most > 0)
+
+    def preview_lines(self, result: dict[str, Any], with_member: bool, lang: str) -> str:
+        """What the basket does, line by line, from a sale preview (docs/contracts.md)."""
+        lines = [self.tr("Tutar: {0}").format(money(result["total"], lang))]
+        if result["club_discount"]:
+            lines.append(self.tr("Kulüp indirimi: −{0}").format(money(result["club_discount"], lang)))
+        if result["coupon_discount"]:
+            lines.append(self.tr("Kupon: −{0}").format(money(result["coupon_discount"], lang)))
+        if result["points_redeemed"]:
+            lines.append(self.tr("Puan ({0}): −{1}").format(
+                points(result["points_redeemed"], lang), money(result["points_value"], lang)))
+        if result["wallet_used"]:
+            lines.append(self.tr("Cüzdan: −{0}").format(money(result["wallet_used"], lang)))
+        if with_member:
+            earned = result["points_earned"] + result["bonus_points"]
+            lines.append(self.tr("Kazanılacak: {0}").format(points(earned, lang)))
+            if result["cashback_pending"]:
+                lines.append(self.tr("Para iadesi (cüzdana): {0}").format(
+                    money(result["cashback_pending"], lang)))
+        return "\n".join(lines)

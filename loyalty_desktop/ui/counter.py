@@ -16,11 +16,13 @@ from .format import money, points
 from .counter_search import CounterSearch
 from .member_panel import MemberPanel
 from .messages import error_text
-from .basket import BasketForm, redeem_limit
-from .widgets import label
+from .basket import BasketForm, service_redeem_limit
+from .members import ask_yes
+from .widgets import button, label
 from .worker import TerminalWorker
 
 PREVIEW_DELAY_MS = 150
+UNDO_SECONDS = 60  # the service refuses later undos too (services/counter_ops.py)
 
 
 class CounterScreen(QWidget):
@@ -29,6 +31,8 @@ class CounterScreen(QWidget):
     sale_done = Signal(dict)  # the sale result, for the receipt and the customer display
     member_changed = Signal(object)  # member object or None
     status = Signal(str)
+    camera_requested = Signal()
+    undone = Signal(dict)  # the refund result of an undone sale, for its slip
 
     def __init__(self, worker: TerminalWorker, lang: str = "tr",
                  parent: QWidget | None = None) -> None:
@@ -40,7 +44,7 @@ class CounterScreen(QWidget):
         self.basket_key = uuid.uuid4().hex
         self._preview_generation = 0
         self._selling = False
-        self.point_value, self.min_redeem = 10, 50
+        self.min_redeem = 50
         self._preview_timer = QTimer(self)
         self._preview_timer.setSingleShot(True)
         self._preview_timer.setInterval(PREVIEW_DELAY_MS)
@@ -53,7 +57,14 @@ class CounterScreen(QWidget):
         self.search_box.coupon_entered.connect(self.coupon_typed)
         self.search_box.member_picked.connect(self.open_member)
         self.search_box.failed.connect(self.show_error)
-        left.addWidget(self.search_box)
+        search_row = QHBoxLayout()
+        search_row.addWidget(self.search_box, 1)
+        self.camera_button = button(self.tr("Kamera"))
+        self.camera_button.setObjectName("camera_button")
+        self.camera_button.setVisible(False)  # only when the camera setting is on
+        self.camera_button.clicked.connect(self.camera_requested)
+        search_row.addWidget(self.camera_button, 0, Qt.AlignmentFlag.AlignTop)
+        left.addLayout(search_row)
         self.panel = MemberPanel(lang)
         self.panel.coupon_chosen.connect(self.use_coupon)
         scroller = QScrollArea()  # many coupons or flags must not push the basket off screen
@@ -72,18 +83,25 @@ class CounterScreen(QWidget):
         self.amount, self.redeem, self.redeem_max = form.amount, form.redeem, form.redeem_max
         self.wallet, self.coupon, self.to_pay = form.wallet, form.coupon, form.to_pay
         self.error, self.confirm, self.last_sale = form.error, form.confirm, form.last_sale
+        self.undo_button = form.undo
+        self.undo_button.clicked.connect(self.undo_last_sale)
+        self.last_sold: dict[str, Any] | None = None
+        self._undo_timer = QTimer(self)
+        self._undo_timer.setSingleShot(True)
+        self._undo_timer.setInterval(UNDO_SECONDS * 1000)
+        self._undo_timer.timeout.connect(lambda: self.undo_button.setVisible(False))
+        self.ask_yes = ask_yes
         outer.addWidget(form, 4)
 
     # -- member --------------------------------------------------------------------------------
     def start(self, staff: dict[str, Any]) -> None:
         """A cashier logged in: fetch the program's redemption rules and wait for a scan."""
         self.staff = staff
-        self.worker.call(lambda t: (t.program.point_value, t.program.min_redeem_points),
-                         self._rules)
+        self.worker.call(lambda t: t.program.min_redeem_points, self._rules)
         self.reset()
 
-    def _rules(self, rules: tuple[int, int]) -> None:
-        self.point_value, self.min_redeem = rules
+    def _rules(self, min_redeem: int) -> None:
+        self.min_redeem = min_redeem
         self.redeem.setSingleStep(max(self.min_redeem, 1))
 
     def on_scanned(self, text: str) -> None:
@@ -149,10 +167,10 @@ class CounterScreen(QWidget):
     def refresh_preview(self) -> None:
         """Ask the service what this basket would do, with nothing written."""
         self.error.clear()
-        self._update_redeem_limit()
         basket = self.basket()
         self._preview_generation += 1
         generation = self._preview_generation
+        self._update_redeem_limit(basket, generation)
         if basket is None:
             self.preview = None
             self.preview_text.clear()
@@ -162,40 +180,27 @@ class CounterScreen(QWidget):
                          lambda result: self._show_preview(generation, result),
                          lambda error: self._preview_failed(generation, error))
 
-    def _update_redeem_limit(self) -> None:
-        """The most points this basket may take: balance, basket value, program minimum."""
-        most = 0
-        if self.member is not None:
-            try:
-                total = parse_amount(self.amount.text()) if self.amount.text().strip() else 0
-            except LoyaltyError:
-                total = 0
-            most = redeem_limit(self.member["points"], total, self.point_value, self.min_redeem)
-        self.basket_form.set_redeem_limit(most)
+    def _update_redeem_limit(self, basket: dict[str, Any] | None,
+                             generation: int) -> None:
+        """The true maximum: balance, basket, program minimum and the offline daily limit."""
+        if basket is None or basket["member_id"] is None:
+            self.basket_form.set_redeem_limit(0)
+            return
+        self.worker.call(lambda t: service_redeem_limit(t, basket),
+                         lambda most: self._show_redeem_limit(generation, most),
+                         lambda _error: self._show_redeem_limit(generation, 0))
+
+    def _show_redeem_limit(self, generation: int, most: int) -> None:
+        if generation == self._preview_generation:
+            self.basket_form.set_redeem_limit(most)
 
     def _show_preview(self, generation: int, result: dict[str, Any]) -> None:
         if generation != self._preview_generation:
             return  # an older preview arriving after a newer change
         self.preview = result
-        lang = self.lang
-        lines = [self.tr("Tutar: {0}").format(money(result["total"], lang))]
-        if result["club_discount"]:
-            lines.append(self.tr("Kulüp indirimi: −{0}").format(money(result["club_discount"], lang)))
-        if result["coupon_discount"]:
-            lines.append(self.tr("Kupon: −{0}").format(money(result["coupon_discount"], lang)))
-        if result["points_redeemed"]:
-            lines.append(self.tr("Puan ({0}): −{1}").format(
-                points(result["points_redeemed"], lang), money(result["points_value"], lang)))
-        if result["wallet_used"]:
-            lines.append(self.tr("Cüzdan: −{0}").format(money(result["wallet_used"], lang)))
-        if self.member is not None:
-            earned = result["points_earned"] + result["bonus_points"]
-            lines.append(self.tr("Kazanılacak: {0}").format(points(earned, lang)))
-            if result["cashback_pending"]:
-                lines.append(self.tr("Para iadesi (cüzdana): {0}").format(
-                    money(result["cashback_pending"], lang)))
-        self.preview_text.setText("\n".join(lines))
-        self.to_pay.setText(self.tr("Ödenecek: {0}").format(money(result["money_paid"], lang)))
+        self.preview_text.setText(self.basket_form.preview_lines(result, self.member is not None,
+                                                                 self.lang))
+        self.to_pay.setText(self.tr("Ödenecek: {0}").format(money(result["money_paid"], self.lang)))
 
     def _preview_failed(self, generation: int, error: LoyaltyError) -> None:
         if generation == self._preview_generation:
@@ -229,7 +234,30 @@ class CounterScreen(QWidget):
         self.last_sale.setText(self.tr("Son satış: {0} ödendi, {1} kazanıldı.").format(
             money(sale["money_paid"], lang), points(earned, lang)))
         self.sale_done.emit(sale)
+        self.last_sold = sale
+        self.undo_button.setVisible(True)
+        self._undo_timer.start()
         self.reset()
+
+    def undo_last_sale(self) -> None:
+        """Refund the sale just made in full (same cashier, within a minute; no PIN)."""
+        sale = self.last_sold
+        if sale is None or self.staff is None:
+            return
+        if not self.ask_yes(self, self.tr("Son satışı geri al"), self.tr(
+                "{0} tutarındaki son satış tamamen iade edilecek. Emin misiniz?").format(
+                money(sale["total"], self.lang))):
+            return
+        sale_id, staff_id = sale["sale_id"], self.staff["staff_id"]
+        self.worker.call(lambda t: t.undo_last_sale(sale_id, staff_id), self._undone,
+                         self.show_error)
+
+    def _undone(self, refund: dict[str, Any]) -> None:
+        self.last_sold = None
+        self.undo_button.setVisible(False)
+        self.last_sale.setText(self.tr("Son satış geri alındı: {0} iade.").format(
+            money(refund["money_refunded"], self.lang)))
+        self.undone.emit(refund)
 
     def _sale_failed(self, error: LoyaltyError) -> None:
         self._selling = False
@@ -250,6 +278,10 @@ class CounterScreen(QWidget):
         """Show a service error in the shop's language."""
         self.error.setText(error_text(error, self.lang))
 
+    def set_camera_available(self, on: bool) -> None:
+        """Show the camera button when the camera setting is on."""
+        self.camera_button.setVisible(on)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt name)
         """Enter searches from the search box and confirms the sale anywhere else; Esc resets."""
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
@@ -263,3 +295,4 @@ class CounterScreen(QWidget):
             event.accept()
         else:
             super().keyPressEvent(event)
+

@@ -1,4 +1,4 @@
-"""Settings for managers and owners: the program document, backups, the audit log."""
+"""Settings for managers and owners: this terminal, the program document, backups, the audit log."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import LoyaltyError
 from ..domain.program import program_from_toml, program_to_toml
 from .history import ask_pin
+from .local_settings import LocalSettingsPage
 from .members import ask_yes
 from .messages import error_text
 from .widgets import button, label
@@ -32,6 +33,8 @@ class SettingsScreen(QTabWidget):
         self.worker, self.lang = worker, lang
         self.staff: dict[str, Any] | None = None
         self.ask_pin, self.ask_yes = ask_pin, ask_yes
+        self.local = LocalSettingsPage(worker, lang)
+        self.addTab(self.local, self.tr("Bu kasa"))
         self.addTab(self._program_page(), self.tr("Program kuralları"))
         self.addTab(self._backup_page(), self.tr("Yedekler"))
         self.addTab(self._audit_page(), self.tr("İşlem kaydı"))
@@ -91,7 +94,8 @@ class SettingsScreen(QTabWidget):
         return page
 
     def reload(self) -> None:
-        """Fetch the program, the backups and the audit log."""
+        """Fetch this terminal's settings, the program, the backups and the audit log."""
+        self.local.reload()
         self.worker.call(lambda t: (t.program.version, program_to_toml(t.program)),
                          self._show_program)
         self.worker.call(lambda t: t.backups(), self._show_backups)

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWidget, QWidget
 
 from .counter import CounterScreen
 from .customer_display import CustomerDisplay
@@ -16,6 +16,7 @@ from .members import MembersScreen
 from .messages import error_text
 from .receipts import ReceiptPrinter
 from .settings import SettingsScreen
+from .scanner_sources import ScannerSources
 from .status import StatusLine
 from .wedge import WedgeFilter
 from .worker import TerminalWorker
@@ -59,6 +60,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.history, self.tr("Satışlar"))
         self.tabs.addTab(self.members, self.tr("Üyeler"))
         self.tabs.addTab(self.settings, self.tr("Ayarlar"))
+        self.reports = _reports_screen(worker)
+        if self.reports is not None:
+            self.tabs.addTab(self.reports, self.tr("Raporlar"))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.stack.addWidget(self.login)
         self.stack.addWidget(self.tabs)
@@ -78,6 +82,13 @@ class MainWindow(QMainWindow):
         self.display = CustomerDisplay(worker, lang) if with_display else None
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanned)
+        self.sources = ScannerSources(self)  # serial port and webcam: the same handler
+        self.sources.scanned.connect(self.on_scanned)
+        self.sources.error.connect(self.status.note)
+        self.counter.camera_requested.connect(lambda: self.sources.open_camera(self))
+        self.counter.undone.connect(
+            lambda refund: self.receipts.print_refund(refund, self.staff["name"] if self.staff else ""))
+        self.settings.local.changed.connect(self.apply_settings)
         self.autolock = QTimer(self)
         self.autolock.setSingleShot(True)
         self.autolock.setInterval(DEFAULT_AUTOLOCK_MINUTES * 60_000)
@@ -88,22 +99,35 @@ class MainWindow(QMainWindow):
         app.focusChanged.connect(self.wedge.flush)  # held keys belong to the old focus
         app.installEventFilter(self.activity)
         worker.failed.connect(lambda error: self.status.note(error_text(error, lang)))
-        worker.call(lambda t: (t.shop, t.meta("receipt_printer"), t.data_dir,
-                               t.meta("autolock_minutes")), self._configure)
+        self.data_dir: Any = None
+        worker.call(lambda t: (t.data_dir, {s["key"]: s["value"] for s in t.settings()}),
+                    self._configure)
         self.login.reload()
 
-    def _configure(self, result: tuple[dict[str, Any], str | None, Any, str | None]) -> None:
-        shop, printer, data_dir, minutes = result
+    def _configure(self, result: tuple[Any, dict[str, Any]]) -> None:
+        self.data_dir = result[0]
+        self.apply_settings(result[1])
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Use this terminal's settings now (the language waits for the next start)."""
+        self.autolock.setInterval(int(values["autolock_minutes"]) * 60_000)
+        data_dir = self.data_dir
+        self.worker.call(lambda t: t.shop, lambda shop: self._configure_receipts(
+            shop, values["receipt_printer"], data_dir))
+        self.sources.configure(values["serial_scanner_port"], values["camera_scanner"])
+        self.counter.set_camera_available(self.sources.camera_enabled)
+
+    def _configure_receipts(self, shop: dict[str, Any], printer: str, data_dir: Any) -> None:
         self.receipts.configure(shop, printer, data_dir)
         self.status.set_printer(self.receipts.state())
-        if minutes and minutes.isdigit() and int(minutes) > 0:
-            self.autolock.setInterval(int(minutes) * 60_000)
 
     def on_login(self, staff: dict[str, Any]) -> None:
-        """Open the work screens for this staff member (settings only for managers and owners)."""
+        """Open the work screens for this staff member (settings, reports: managers, owners)."""
         self.staff = staff
-        self.tabs.setTabVisible(self.tabs.indexOf(self.settings),
-                                staff["role"] in ("manager", "owner"))
+        for screen in (self.settings, self.reports):
+            if screen is not None:
+                self.tabs.setTabVisible(self.tabs.indexOf(screen),
+                                        staff["role"] in ("manager", "owner"))
         self.status.set_staff(staff)
         self.status.refresh()
         self.counter.start(staff)
@@ -166,9 +190,19 @@ class MainWindow(QMainWindow):
         app.focusChanged.disconnect(self.wedge.flush)
         app.removeEventFilter(self.activity)
         self.autolock.stop()
+        self.sources.stop()
         if self.display is not None:
             self.display.close()
         self.worker.drain()
         self.receipts.queue.wait(10_000)
         super().closeEvent(event)
 
+
+
+def _reports_screen(worker: TerminalWorker) -> QWidget | None:
+    """The managers' reports tab (ui/reports.py) when this build has it."""
+    try:
+        from .reports import ReportsScreen
+    except ImportError:
+        return None
+    return ReportsScreen(worker)

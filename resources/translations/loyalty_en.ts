@@ -3,107 +3,132 @@
 <context>
     <name>BasketForm</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="32" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="38" />
         <source>Sepet tutarı  0,00</source>
         <translation>Basket total  0.00</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="44" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="50" />
         <source>Yeni müşteri (Esc)</source>
         <translation>Next customer (Esc)</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="45" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="51" />
         <source>Onayla (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="71" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="58" />
+        <source>Son satışı geri al</source>
+        <translation>Undo last sale</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="83" />
         <source>En çok</source>
         <translation>Max</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="74" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="86" />
         <source>Puan kullan</source>
         <translation>Use points</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="81" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="93" />
         <source>Cüzdandan öde</source>
         <translation>Pay from wallet</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="85" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="97" />
         <source>Kupon kodu (okutun veya yazın)</source>
         <translation>Coupon code (scan or type)</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="86" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="98" />
         <source>Kupon</source>
         <translation>Coupon</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/basket.py" line="93" />
+        <location filename="../../loyalty_desktop/ui/basket.py" line="105" />
         <source>En çok {0}</source>
         <translation>Max {0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="110" />
+        <source>Tutar: {0}</source>
+        <translation>Total: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="112" />
+        <source>Kulüp indirimi: −{0}</source>
+        <translation>Club discount: −{0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="114" />
+        <source>Kupon: −{0}</source>
+        <translation>Coupon: −{0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="116" />
+        <source>Puan ({0}): −{1}</source>
+        <translation>Points ({0}): −{1}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="119" />
+        <source>Cüzdan: −{0}</source>
+        <translation>Wallet: −{0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="122" />
+        <source>Kazanılacak: {0}</source>
+        <translation>To earn: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/basket.py" line="124" />
+        <source>Para iadesi (cüzdana): {0}</source>
+        <translation>Cashback (to wallet): {0}</translation>
     </message>
 </context>
 <context>
     <name>CounterScreen</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="99" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="117" />
         <source>Önce üyenin kartını okutun, sonra kuponu.</source>
         <translation>Scan the member's card first, then the coupon.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="181" />
-        <source>Tutar: {0}</source>
-        <translation>Total: {0}</translation>
+        <location filename="../../loyalty_desktop/ui/counter.py" line="62" />
+        <source>Kamera</source>
+        <translation>Camera</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="183" />
-        <source>Kulüp indirimi: −{0}</source>
-        <translation>Club discount: −{0}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="185" />
-        <source>Kupon: −{0}</source>
-        <translation>Coupon: −{0}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="187" />
-        <source>Puan ({0}): −{1}</source>
-        <translation>Points ({0}): −{1}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="190" />
-        <source>Cüzdan: −{0}</source>
-        <translation>Wallet: −{0}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="193" />
-        <source>Kazanılacak: {0}</source>
-        <translation>To earn: {0}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="195" />
-        <source>Para iadesi (cüzdana): {0}</source>
-        <translation>Cashback (to wallet): {0}</translation>
-    </message>
-    <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="198" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="203" />
         <source>Ödenecek: {0}</source>
         <translation>To pay: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="213" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="218" />
         <source>Önce sepet tutarını girin.</source>
         <translation>Enter the basket total first.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/counter.py" line="229" />
+        <location filename="../../loyalty_desktop/ui/counter.py" line="234" />
         <source>Son satış: {0} ödendi, {1} kazanıldı.</source>
         <translation>Last sale: {0} paid, {1} earned.</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/counter.py" line="247" />
+        <source>Son satışı geri al</source>
+        <translation>Undo last sale</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/counter.py" line="248" />
+        <source>{0} tutarındaki son satış tamamen iade edilecek. Emin misiniz?</source>
+        <translation>The last sale of {0} will be refunded in full. Are you sure?</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/counter.py" line="258" />
+        <source>Son satış geri alındı: {0} iade.</source>
+        <translation>Last sale undone: {0} refunded.</translation>
     </message>
 </context>
 <context>
@@ -372,6 +397,39 @@ Tier: {2}</translation>
     </message>
 </context>
 <context>
+    <name>LocalSettingsPage</name>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="52" />
+        <source>Kaydet (müdür PIN)</source>
+        <translation>Save (manager PIN)</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="87" />
+        <source>Değişiklik yok.</source>
+        <translation>Nothing changed.</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="89" />
+        <source>Müdür onayı</source>
+        <translation>Manager approval</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="89" />
+        <source>Kasa ayarları değişecek.</source>
+        <translation>This terminal's settings will change.</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="97" />
+        <source>Kaydedildi.</source>
+        <translation>Saved.</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/local_settings.py" line="99" />
+        <source>Dil değişikliği program yeniden açılınca geçerli olur.</source>
+        <translation>The new language applies when the program is opened again.</translation>
+    </message>
+</context>
+<context>
     <name>LoginScreen</name>
     <message>
         <location filename="../../loyalty_desktop/ui/login.py" line="40" />
@@ -402,29 +460,34 @@ Tier: {2}</translation>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/window.py" line="48" />
+        <location filename="../../loyalty_desktop/ui/window.py" line="49" />
         <source>Sadakat Kasası</source>
         <translation>Loyalty Counter</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/window.py" line="58" />
+        <location filename="../../loyalty_desktop/ui/window.py" line="59" />
         <source>Kasa</source>
         <translation>Counter</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/window.py" line="59" />
+        <location filename="../../loyalty_desktop/ui/window.py" line="60" />
         <source>Satışlar</source>
         <translation>Sales</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/window.py" line="60" />
+        <location filename="../../loyalty_desktop/ui/window.py" line="61" />
         <source>Üyeler</source>
         <translation>Members</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/window.py" line="61" />
+        <location filename="../../loyalty_desktop/ui/window.py" line="62" />
         <source>Ayarlar</source>
         <translation>Settings</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/window.py" line="65" />
+        <source>Raporlar</source>
+        <translation>Reports</translation>
     </message>
 </context>
 <context>
@@ -610,109 +673,132 @@ Tier: {2}</translation>
     </message>
 </context>
 <context>
+    <name>ScannerSources</name>
+    <message>
+        <location filename="../../loyalty_desktop/ui/scanner_sources.py" line="46" />
+        <source>Tarayıcı kullanılamıyor: {0}</source>
+        <translation>Scanner not available: {0}</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/scanner_sources.py" line="87" />
+        <source>Kamerayla okut</source>
+        <translation>Scan with the camera</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/scanner_sources.py" line="90" />
+        <source>Kapat</source>
+        <translation>Close</translation>
+    </message>
+</context>
+<context>
     <name>SettingsScreen</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="35" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="37" />
+        <source>Bu kasa</source>
+        <translation>This terminal</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/settings.py" line="38" />
         <source>Program kuralları</source>
         <translation>Program rules</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="36" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="39" />
         <source>Yedekler</source>
         <translation>Backups</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="37" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="40" />
         <source>İşlem kaydı</source>
         <translation>Audit log</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="48" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="51" />
         <source>Doğrula</source>
         <translation>Validate</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="51" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="54" />
         <source>Yayınla (sahip PIN)</source>
         <translation>Publish (owner PIN)</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="69" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="72" />
         <source>Şimdi yedek al</source>
         <translation>Back up now</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="72" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="75" />
         <source>Seçili yedeğe dön</source>
         <translation>Restore selected backup</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="87" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="90" />
         <source>Zaman</source>
         <translation>Time</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="87" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="90" />
         <source>İşlem</source>
         <translation>Action</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="87" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="90" />
         <source>Konu</source>
         <translation>Subject</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="88" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="91" />
         <source>Personel</source>
         <translation>Staff</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="88" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="91" />
         <source>Ayrıntı</source>
         <translation>Detail</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="102" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="106" />
         <source>Yürürlükteki program: sürüm {0}</source>
         <translation>Program in force: version {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="112" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="116" />
         <source>Alan {0}: </source>
         <translation>Field {0}: </translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="116" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="120" />
         <source>Program geçerli.</source>
         <translation>The program is valid.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="123" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="127" />
         <source>Sahip onayı</source>
         <translation>Owner approval</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="123" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="127" />
         <source>Yeni program yayınlanacak.</source>
         <translation>A new program will be published.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="143" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="147" />
         <source>Yedek alındı: {0}</source>
         <translation>Backup written: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="150" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="154" />
         <source>Önce bir yedek seçin.</source>
         <translation>Choose a backup first.</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="152" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="156" />
         <source>Yedeğe dön</source>
         <translation>Restore backup</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/settings.py" line="153" />
+        <location filename="../../loyalty_desktop/ui/settings.py" line="157" />
         <source>Veriler {0} yedeğindeki hâline dönecek; sonraki kayıtlar bu kasada kaybolur. Emin misiniz?</source>
         <translation>The data goes back to backup {0}; later records on this terminal are lost. Are you sure?</translation>
     </message>

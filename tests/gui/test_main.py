@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from loyalty_desktop.services import open_terminal
 from loyalty_desktop.ui import main as ui_main
-from loyalty_desktop.ui.basket import redeem_limit
 
 from .conftest import OWNER_PIN
 
@@ -35,10 +34,3 @@ def test_damaged_database_offers_the_newest_good_backup(tmp_path, qtbot, monkeyp
         assert restored.shop["shop_name"] == "Yedekli Dükkân"
     finally:
         restored.close()
-
-
-def test_redeem_limit_takes_balance_basket_and_minimum():
-    assert redeem_limit(points=150, total=20000, point_value=10, min_redeem=50) == 150
-    assert redeem_limit(points=5000, total=20000, point_value=10, min_redeem=50) == 2000
-    assert redeem_limit(points=40, total=20000, point_value=10, min_redeem=50) == 0
-    assert redeem_limit(points=-30, total=20000, point_value=10, min_redeem=50) == 0
