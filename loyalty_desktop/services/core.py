@@ -116,8 +116,15 @@ class TerminalCore:
 
     # -- recording ---------------------------------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[Database]:
-        """One user action = one transaction; a rollback forgets cached settings."""
+    def transaction(self, durable: bool = True) -> Iterator[Database]:
+        """One user action = one transaction; a rollback forgets cached settings.
+
+        `durable=False` (only for rows that move no money or points, like the audit row of a
+        refused scan) commits without waiting for the disk, so the cashier is not kept
+        waiting on a slow fsync; WAL still keeps the database consistent.
+        """
+        if not durable and not self.db.conn.in_transaction:
+            self.db.conn.execute("PRAGMA synchronous=NORMAL")
         try:
             with self.db.atomic():
                 yield self.db
@@ -125,6 +132,9 @@ class TerminalCore:
             self._meta_cache.clear()
             self._program = None
             raise
+        finally:
+            if not durable:
+                self.db.conn.execute("PRAGMA synchronous=FULL")
 
     def record(self, kind: str, member_id: str | None, at: datetime, payload: dict[str, Any],
                entries: Iterable[Entry] = (), event_id: str | None = None,

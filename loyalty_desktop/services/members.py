@@ -163,7 +163,7 @@ class MembersMixin(TerminalCore):
             if card.generation != current:
                 raise Refused("This card was replaced by a newer one.", code="card_replaced")
         except (InvalidInput, NotFound, Refused) as exc:
-            with self.transaction():
+            with self.transaction(durable=False):
                 self.audit("scan_refused", None, after={"code": exc.code,
                                                          "payload_prefix": payload[:24]}, at=moment)
             raise
