@@ -1,0 +1,93 @@
+"""Report arithmetic: the fast CLV/RFM equal the analytics functions; months, rates, tie-out."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from loyalty_desktop.domain import analytics
+from loyalty_desktop.domain.errors import InvalidInput
+from loyalty_desktop.domain.report_math import (
+    average_kurus, clv_from_summary, parse_month, percent, rfm_from_summary, segment_changes,
+    segment_fast, shift_month, tie_out, tier_movements,
+)
+
+IST = ZoneInfo("Europe/Istanbul")
+
+
+def _population(seed: int, members: int = 60):
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, 9, tzinfo=IST)
+    return {f"m{i}": [analytics.Purchase(start + timedelta(days=rng.randrange(700),
+                                                            hours=rng.randrange(12)),
+                                         rng.randrange(0, 90000))
+                      for _ in range(rng.randrange(1, 9))] for i in range(members)}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_clv_from_summary_equals_analytics_clv(seed):
+    now = datetime(2025, 12, 31, 23, 59, 59, tzinfo=IST)
+    for purchases in _population(seed).values():
+        kept = [p for p in purchases if p.at <= now]
+        if not kept:
+            continue
+        first = min(p.at for p in kept)
+        assert clv_from_summary(sum(p.amount for p in kept), first, now, 3) == \
+            analytics.clv(purchases, now, 3)
+
+
+def test_clv_source_example():
+    first = datetime(2025, 2, 1, 10, tzinfo=IST)
+    assert clv_from_summary(4 * 50000, first, datetime(2026, 1, 31, tzinfo=IST), 3) == 600000
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_rfm_from_summary_equals_analytics_rfm(seed):
+    now = datetime(2026, 1, 15, 12, tzinfo=IST)
+    population = _population(seed)
+    expected = analytics.rfm_scores(population, now)
+    summary = {}
+    for member, purchases in population.items():
+        kept = sorted((p for p in purchases if p.at <= now), key=lambda p: p.at)
+        if kept:
+            summary[member] = (kept[-1].at.date(), len(kept), sum(p.amount for p in kept))
+    fast = rfm_from_summary(summary, now.date())
+    assert fast == expected
+    assert {k: segment_fast(v) for k, v in fast.items()} == \
+        {k: analytics.segment_of(v) for k, v in expected.items()}
+
+
+def test_months():
+    assert parse_month("2026-03") == (2026, 3)
+    for bad in ("2026-13", "2026-3", "März", ""):
+        with pytest.raises(InvalidInput):
+            parse_month(bad)
+    assert shift_month(2026, 1, -1) == (2025, 12) and shift_month(2025, 12, 1) == (2026, 1)
+    assert shift_month(2026, 3, -3) == (2025, 12)
+
+
+def test_rates_and_averages():
+    assert percent(1, 3) == 33.33 and percent(2, 3) == 66.67 and percent(1, 0) is None
+    assert average_kurus(95000, 3) == 31667 and average_kurus(5, 0) == 0
+
+
+def test_tie_out_flags_a_difference():
+    flows = {"issued": 100, "redeemed": 30, "restored": 5, "reversed": 10, "expired": 20,
+             "adjusted_out": 5}
+    assert tie_out(50, flows, 90)["checked"]
+    broken = tie_out(50, flows, 91)
+    assert not broken["checked"] and broken["difference"] == 1
+
+
+def test_segment_and_tier_movements():
+    changes = segment_changes({"a": "loyal", "b": "lost"}, {"a": "loyal", "b": "champions",
+                                                              "c": "new"})
+    assert changes["lost"] == {"before": 1, "after": 0, "joined": 0, "left": 1, "change": -1}
+    assert changes["champions"]["joined"] == 1
+    moves = tier_movements({"a": "gumus", "b": "bronz"}, {"a": "bronz", "b": "altin", "c": "bronz"},
+                           ["bronz", "gumus", "altin", "platin"])
+    assert moves == {"upgrades": 1, "downgrades": 1,
+                     "moves": {"bronz>altin": 1, "gumus>bronz": 1}}
