@@ -16,17 +16,17 @@ from ..domain.errors import LoyaltyError
 from .enrol import EnrolForm
 from .format import moment_text, money, points
 from .history import ask_pin
+from .member_actions import MemberActions, ask_fields, ask_points, ask_text
 from .member_panel import MemberPanel
 from .messages import error_text
 from .widgets import button, label
 from .worker import TerminalWorker
 
 
-def ask_save_path(parent: QWidget, suggested: str) -> str | None:
-    """Where to save a KVKK export; None when cancelled."""
-    title = QCoreApplication.translate("MembersScreen", "Üye verisini kaydet")
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested,
-                                          "JSON (*.json)")
+def ask_save_path(parent: QWidget, suggested: str, filters: str = "JSON (*.json)") -> str | None:
+    """Where to save an export or a card; None when cancelled."""
+    title = QCoreApplication.translate("MembersScreen", "Dosyayı kaydet")
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return path or None
 
 
@@ -36,7 +36,7 @@ def ask_yes(parent: QWidget, title: str, text: str) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
-class MembersScreen(QWidget):
+class MembersScreen(MemberActions, QWidget):
     """Find, enrol and look after members; `use_at_counter(member)` sells to the one shown."""
 
     use_at_counter = Signal(dict)
@@ -48,6 +48,7 @@ class MembersScreen(QWidget):
         self.staff: dict[str, Any] | None = None
         self.member: dict[str, Any] | None = None
         self.ask_pin, self.ask_save_path, self.ask_yes = ask_pin, ask_save_path, ask_yes
+        self.ask_text, self.ask_points, self.ask_fields = ask_text, ask_points, ask_fields
         outer = QHBoxLayout(self)
         left = QVBoxLayout()
         self.search = QLineEdit()
@@ -83,18 +84,25 @@ class MembersScreen(QWidget):
         self.history = QListWidget()
         self.history.setObjectName("member_history")
         box.addWidget(self.history, 1)
-        row = QGridLayout()  # two rows: the labels stay whole at 1024 pixels
+        row = QGridLayout()  # rows of four: the labels stay whole at 1024 pixels
         actions = [("sell", self.tr("Kasada kullan"), self._sell),
                    ("block", self.tr("Kartı bloke et"), self.block_card),
                    ("reissue", self.tr("Yeni kart ver"), self.reissue_card),
                    ("export", self.tr("KVKK dışa aktar"), self.export),
-                   ("erase", self.tr("Verileri sil"), self.erase)]
+                   ("erase", self.tr("Verileri sil"), self.erase),
+                   ("edit", self.tr("Bilgileri düzenle"), self.edit_member),
+                   ("consent", self.tr("İzinler"), self.change_consents),
+                   ("adjust", self.tr("Puan düzelt"), self.adjust_points),
+                   ("club", self.tr("Kulübe katıl"), self.join_club),
+                   ("complaint", self.tr("Şikâyet"), self.add_complaint),
+                   ("merge", self.tr("Çift kaydı birleştir"), self.merge_duplicate),
+                   ("card", self.tr("Kartı yazdır"), self.print_card)]
         self.actions = {}
         for i, (key, text, slot) in enumerate(actions):
             action = button(text, "danger" if key == "erase" else None)
             action.setObjectName(f"member_{key}")
             action.clicked.connect(slot)
-            row.addWidget(action, i // 3, i % 3)
+            row.addWidget(action, i // 4, i % 4)
             self.actions[key] = action
         box.addLayout(row)
         self.message = label("", "error", wrap=True)

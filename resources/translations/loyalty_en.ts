@@ -491,6 +491,87 @@ Tier: {2}</translation>
     </message>
 </context>
 <context>
+    <name>MemberActions</name>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="39" />
+        <source>Ad soyad</source>
+        <translation>Full name</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="39" />
+        <source>Telefon</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="39" />
+        <source>E-posta</source>
+        <translation>E-mail</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="40" />
+        <source>Doğum tarihi (YYYY-AA-GG)</source>
+        <translation>Birthday (YYYY-MM-DD)</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="75" />
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="76" />
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="77" />
+        <source>Puan düzelt</source>
+        <translation>Adjust points</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="75" />
+        <source>Puan (eksi: düş)</source>
+        <translation>Points (negative: take away)</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="76" />
+        <source>Gerekçe</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="85" />
+        <source>Kulübe katıl</source>
+        <translation>Join the club</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="85" />
+        <source>{0} kulübe katılacak (yıllık ücret kasada alınır). Onaylıyor musunuz?</source>
+        <translation>{0} will join the club (the annual fee is taken at the till). Confirm?</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="96" />
+        <source>Şikâyet</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="96" />
+        <source>Şikâyet (kısa)</source>
+        <translation>Complaint (short)</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="100" />
+        <source>Şikâyet kaydedildi.</source>
+        <translation>Complaint logged.</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="130" />
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="132" />
+        <source>Çift kaydı birleştir</source>
+        <translation>Merge duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="131" />
+        <source>Birleştirilecek üyenin kart no veya telefonu</source>
+        <translation>Card no. or phone of the member to merge in</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/member_actions.py" line="146" />
+        <source>Kart kaydedildi: {0}</source>
+        <translation>Card saved: {0}</translation>
+    </message>
+</context>
+<context>
     <name>MemberPanel</name>
     <message>
         <location filename="../../loyalty_desktop/ui/member_panel.py" line="26" />
@@ -562,66 +643,101 @@ Tier: {2}</translation>
 <context>
     <name>MembersScreen</name>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="27" />
-        <source>Üye verisini kaydet</source>
-        <translation>Save the member's data</translation>
+        <location filename="../../loyalty_desktop/ui/members.py" line="28" />
+        <source>Dosyayı kaydet</source>
+        <translation>Save file</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="55" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="56" />
         <source>Ad, telefon veya kart no</source>
         <translation>Name, phone or card no</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="63" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="64" />
         <source>Yeni üye</source>
         <translation>New member</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="87" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="88" />
         <source>Kasada kullan</source>
         <translation>Use at counter</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="88" />
-        <location filename="../../loyalty_desktop/ui/members.py" line="176" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="89" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="184" />
         <source>Kartı bloke et</source>
         <translation>Block card</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="89" />
-        <location filename="../../loyalty_desktop/ui/members.py" line="182" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="90" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="190" />
         <source>Yeni kart ver</source>
         <translation>Issue new card</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="90" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="91" />
         <source>KVKK dışa aktar</source>
         <translation>Export (KVKK)</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="91" />
-        <location filename="../../loyalty_desktop/ui/members.py" line="201" />
-        <location filename="../../loyalty_desktop/ui/members.py" line="206" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="92" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="209" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="214" />
         <source>Verileri sil</source>
         <translation>Erase data</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="126" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="93" />
+        <source>Bilgileri düzenle</source>
+        <translation>Edit details</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="94" />
+        <source>İzinler</source>
+        <translation>Consents</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="95" />
+        <source>Puan düzelt</source>
+        <translation>Adjust points</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="96" />
+        <source>Kulübe katıl</source>
+        <translation>Join the club</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="97" />
+        <source>Şikâyet</source>
+        <translation>Complaint</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="98" />
+        <source>Çift kaydı birleştir</source>
+        <translation>Merge duplicate</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="99" />
+        <source>Kartı yazdır</source>
+        <translation>Print card</translation>
+    </message>
+    <message>
+        <location filename="../../loyalty_desktop/ui/members.py" line="134" />
         <source>BLOKE</source>
         <translation>BLOCKED</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="145" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="153" />
         <source>Kart: {0} (kuşak {1})</source>
         <translation>Card: {0} (generation {1})</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="194" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="202" />
         <source>Kaydedildi: {0}</source>
         <translation>Saved: {0}</translation>
     </message>
     <message>
-        <location filename="../../loyalty_desktop/ui/members.py" line="202" />
+        <location filename="../../loyalty_desktop/ui/members.py" line="210" />
         <source>{0} adlı üyenin kişisel verileri kalıcı olarak silinecek. Emin misiniz?</source>
         <translation>{0}'s personal data will be erased for good. Are you sure?</translation>
     </message>
