@@ -170,19 +170,24 @@ def what_changed(current: Mapping[str, object], previous: Mapping[str, object], 
     Both mappings carry revenue, active, new, nps (None when no answers), liability and
     difference (the tie-out's); `money` formats kuruş for the language.
     """
-    words = _PHRASES["en" if lang.startswith("en") else "tr"]
+    english = lang.startswith("en")
+    words = _PHRASES["en" if english else "tr"]
+
+    def num(value: object) -> str:
+        return str(value) if english else str(value).replace(".", ",")
+
     out = []
     rev, rev_before = int(current["revenue"]), int(previous["revenue"])  # type: ignore[call-overload]
     if rev_before:
         change = percent(abs(rev - rev_before), rev_before)
         direction = words["up"] if rev > rev_before else words["down"] if rev < rev_before \
             else words["flat"]
-        out.append(words["revenue"].format(pct=change, dir=direction, now=money(rev)))  # type: ignore[operator]
+        out.append(words["revenue"].format(pct=num(change), dir=direction, now=money(rev)))  # type: ignore[operator]
     out.append(words["active"].format(before=previous["active"], now=current["active"]))
     out.append(words["new"].format(n=current["new"]))
     if current["nps"] is not None:
-        before = "-" if previous["nps"] is None else previous["nps"]
-        out.append(words["nps"].format(before=before, now=current["nps"]))
+        before = "-" if previous["nps"] is None else num(previous["nps"])
+        out.append(words["nps"].format(before=before, now=num(current["nps"])))
     out.append(words["liability"].format(now=money(current["liability"])))  # type: ignore[operator]
     if current["difference"]:
         out.append(words["tie_fail"].format(diff=current["difference"]))

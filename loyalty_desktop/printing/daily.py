@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .report_texts import T, lang_of, money, number
+from .report_texts import T, decimal, lang_of, money, number
 from .slip import Slip
 
 
@@ -36,7 +36,8 @@ def render_daily_slip(summary: dict[str, Any], lang: str = "tr", width_mm: int =
             if key == "redeemed" else key
         slip.pair(f"{t['coupons']}: {label}", number(count, lang))
     if summary["nps"]["answers"]:
-        slip.pair(t["nps"], f"{summary['nps']['score']} ({summary['nps']['answers']})")
+        slip.pair(t["nps"], f"{decimal(summary['nps']['score'], lang)} "
+                            f"({number(summary['nps']['answers'], lang)})")
     if summary["cashiers"]:
         slip.rule(dashed=True)
         slip.text(t["cashiers"], bold=True)

@@ -123,7 +123,8 @@ def _segments(r: dict[str, Any], lang: str) -> list[Any]:
     rows += [[labels.get(k, k), number(v["before"], lang), number(v["after"], lang),
               f"{v['change']:+d}"] for k, v in r["segments"].items()]
     return [_table(rows, [WIDTH * 0.4, WIDTH * 0.15, WIDTH * 0.15, WIDTH * 0.15]),
-            Spacer(1, 3 * mm), charts.segments(r["segments"], labels, t["segments"])]
+            Spacer(1, 3 * mm), charts.segments(r["segments"], labels, t["segments"],
+                                                       (t["before"], t["after"]))]
 
 
 def _feedback(r: dict[str, Any], lang: str) -> list[Any]:
@@ -156,7 +157,7 @@ def _people(r: dict[str, Any], lang: str) -> list[Any]:
         rows.append([t["none"], "", "", "", ""])
     cf = r["conflicts"]
     return [Paragraph(t["top"], st["h2"]),
-            _table(top, [WIDTH * 0.4, WIDTH * 0.2, WIDTH * 0.12, WIDTH * 0.2]),
+            _table(top, [WIDTH * 0.32, WIDTH * 0.2, WIDTH * 0.18, WIDTH * 0.2]),
             Paragraph(t["at_risk"], st["h2"]),
             _table(rows, [WIDTH * 0.25, WIDTH * 0.25, WIDTH * 0.14, WIDTH * 0.14, WIDTH * 0.22],
                    left=(0, 1)),
@@ -179,7 +180,7 @@ def render_monthly_report(report: dict[str, Any], lang: str = "tr") -> bytes:
         Paragraph(t["summary"], st["h2"]),
         *[Paragraph("• " + line, st["base"]) for line in report["summary"][lang]],
         Paragraph(t["kpis"], st["h2"]), _kpis(report, lang), Spacer(1, 5 * mm),
-        charts.revenue_by_day(report["revenue_by_day"], t["revenue_by_day"]),
+        charts.revenue_by_day(report["revenue_by_day"], t["revenue_by_day"] + " (₺)"),
         PageBreak(),
         KeepTogether([Paragraph(t["points"], st["h2"]), _points(report, lang)]),
         Spacer(1, 4 * mm), *_cashback_and_coupons(report, lang),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
@@ -52,7 +53,7 @@ def tiers(distribution: dict[str, int], names: dict[str, str], title: str,
     chart.x, chart.y, chart.width, chart.height = 55, 10, width - 70, height - 30
     chart.data = [[distribution[k] for k in distribution]]
     chart.categoryAxis.categoryNames = [names.get(k, k) for k in distribution]
-    chart.valueAxis.valueMin = 0
+    _whole_steps(chart, max(chart.data[0] or [0]))
     chart.bars[0].strokeColor = None
     for i, _ in enumerate(distribution):
         chart.bars[(0, i)].fillColor = colors.HexColor(TIER_COLOURS[i % len(TIER_COLOURS)])
@@ -61,8 +62,16 @@ def tiers(distribution: dict[str, int], names: dict[str, str], title: str,
     return d
 
 
+def _whole_steps(chart, largest: int) -> None:
+    """Value axis in whole members (no 0.5 ticks on small counts)."""
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueStep = max(1, -(-largest // 5))
+    chart.valueAxis.valueMax = max(1, chart.valueAxis.valueStep * 5)
+
+
 def segments(changes: dict[str, dict], labels: dict[str, str], title: str,
-             width: float = 480, height: float = 190) -> Drawing:
+             legend: tuple[str, str] = ("", ""), width: float = 480,
+             height: float = 190) -> Drawing:
     """Members per RFM segment last month (grey) and this month (blue)."""
     d = Drawing(width, height)
     _title(d, title, width, height)
@@ -72,11 +81,18 @@ def segments(changes: dict[str, dict], labels: dict[str, str], title: str,
     chart.data = [[changes.get(k, {}).get("before", 0) for k in keys],
                   [changes.get(k, {}).get("after", 0) for k in keys]]
     chart.categoryAxis.categoryNames = [labels.get(k, k) for k in keys]
-    chart.valueAxis.valueMin = 0
+    _whole_steps(chart, max(max(row) for row in chart.data))
     chart.bars[0].fillColor, chart.bars[1].fillColor = GREY, BLUE
     chart.bars.strokeColor = None
     _style_axes(chart)
     d.add(chart)
+    key = Legend()
+    key.x, key.y = width - 150, height - 4
+    key.fontName, key.fontSize = fonts.REGULAR, 7
+    key.alignment = "right"
+    key.columnMaximum = 1
+    key.colorNamePairs = [(GREY, legend[0]), (BLUE, legend[1])]
+    d.add(key)
     return d
 
 
