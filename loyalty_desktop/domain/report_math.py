@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from .analytics import RFM, NpsResult, _SEGMENT_GRID, years_between
+from .analytics import RFM, NpsResult, _SEGMENT_GRID, _add_years, years_between
+from .clock import from_db, shop_midnight, to_db, zone
 from .errors import InvalidInput
 from .money import round_half_up
 
@@ -65,6 +66,8 @@ def clv_from_summary(total: int, first_at: datetime, now: datetime,
 
     Observed years run from the first purchase to `now`, at least one year.
     """
+    if _add_years(first_at.astimezone(now.tzinfo), 1) > now:
+        return round_half_up(Fraction(total) * Fraction(lifespan_years))  # under a year: 1
     observed = max(years_between(first_at, now), Fraction(1))
     return round_half_up(Fraction(total) * Fraction(lifespan_years) / observed)
 
@@ -192,3 +195,30 @@ def what_changed(current: Mapping[str, object], previous: Mapping[str, object], 
     if current["difference"]:
         out.append(words["tie_fail"].format(diff=current["difference"]))
     return out
+
+
+def under_a_year_cutoff(now: datetime) -> datetime:
+    """A moment after which a first purchase is surely less than a year before `now`.
+
+    One calendar year back (29 February -> 1 March, the later day) plus a day of margin for
+    offset changes, so the fast CLV path (observed years = 1) is only taken when it is exact.
+    """
+    year_back = _add_years(now, -1)
+    return year_back + timedelta(days=1)
+
+
+class LocalDays:
+    """The shop-time calendar day of storage-form (UTC text) times, by bisecting midnights."""
+
+    def __init__(self, today: date, tz: str, days_back: int = 1200) -> None:
+        first = today - timedelta(days=days_back)
+        self.days = [first + timedelta(days=i) for i in range(days_back + 2)]
+        self.bounds = [to_db(shop_midnight(d, tz)) for d in self.days]
+        self.tz = tz
+
+    def day_of(self, text: str) -> date:
+        """The local date of a stored time."""
+        i = bisect_right(self.bounds, text)
+        if 0 < i < len(self.bounds):
+            return self.days[i - 1]
+        return from_db(text).astimezone(zone(self.tz)).date()

@@ -18,11 +18,13 @@ from ..domain.analytics import Purchase, churn_risk
 from ..domain.clock import from_db, to_db, zone
 from ..domain.errors import InvalidInput, Refused
 from ..domain.program import Program
-from ..domain.report_math import clv_from_summary, rfm_from_summary, segment_fast
+from ..domain.report_math import (
+    LocalDays, clv_from_summary, rfm_from_summary, segment_fast, under_a_year_cutoff,
+)
 from ..domain.tiers import tier_status
 
 TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
-SAMPLE_FOR_FIT = 2000
+SAMPLE_FOR_FIT = 600
 AT_RISK_SEGMENTS = ("at_risk", "cant_lose")
 
 
@@ -128,8 +130,8 @@ def snapshot(db: Database, root: dict[str, str], moment: datetime, purchases: di
              program: Program, members: list[str], tz: str) -> Snapshot:
     """Tiers, RFM and segments of the members as of `moment` (the month's last instant)."""
     local = moment.astimezone(zone(tz))
-    summary = {m: (from_db(v[3]).astimezone(zone(tz)).date(), v[0], v[1])
-               for m, v in purchases.items()}
+    days = LocalDays(local.date(), tz)
+    summary = {m: (days.day_of(v[3]), v[0], v[1]) for m, v in purchases.items()}
     rfm = rfm_from_summary(summary, local.date())
     return Snapshot(moment, purchases, tiers_at(db, root, moment, program, members),
                     {m: segment_fast(r) for m, r in rfm.items()}, rfm)
@@ -138,7 +140,9 @@ def snapshot(db: Database, root: dict[str, str], moment: datetime, purchases: di
 def clv_by_member(snap: Snapshot, lifespan: int) -> dict[str, int]:
     """CLV in kuruş of every member who has bought by the snapshot's moment."""
     now = snap.moment
-    return {m: clv_from_summary(v[1], from_db(v[2]), now, lifespan)
+    recent = to_db(under_a_year_cutoff(now))
+    return {m: v[1] * lifespan if v[2] > recent else
+            clv_from_summary(v[1], from_db(v[2]), now, lifespan)
             for m, v in snap.purchases.items()}
 
 

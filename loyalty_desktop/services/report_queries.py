@@ -131,8 +131,9 @@ def outstanding_before(db: Database, moment: datetime) -> tuple[int, int]:
 def restores_lost_before(db: Database, moment: datetime) -> int:
     """Restored points that fell into expired lots, over entries before `moment`."""
     m = to_db(moment)
-    members = [r[0] for r in db.execute(
-        "SELECT DISTINCT member_id FROM ledger WHERE kind = 'restore' AND at < ?", [m])]
+    members = sorted({r[0] for r in db.execute(
+        "SELECT member_id FROM ledger INDEXED BY ledger_kind_at WHERE kind = 'restore' "
+        "AND at < ?", [m])})
     lost = 0
     for member in members:
         rows = db.execute(f"SELECT {_ENTRY_COLS} FROM ledger WHERE member_id = ? AND at < ? "

@@ -91,3 +91,33 @@ def test_segment_and_tier_movements():
                            ["bronz", "gumus", "altin", "platin"])
     assert moves == {"upgrades": 1, "downgrades": 1,
                      "moves": {"bronz>altin": 1, "gumus>bronz": 1}}
+
+
+@pytest.mark.parametrize("tz", ["Europe/Istanbul", "Europe/Berlin", "Asia/Kolkata"])
+def test_local_days_match_the_exact_conversion(tz):
+    from datetime import date, timezone
+
+    from loyalty_desktop.domain.clock import from_db, to_db
+    from loyalty_desktop.domain.report_math import LocalDays
+
+    days = LocalDays(date(2026, 3, 31), tz, days_back=400)
+    rng = random.Random(3)
+    base = datetime(2025, 3, 1, tzinfo=timezone.utc)
+    for _ in range(2000):
+        text = to_db(base + timedelta(minutes=rng.randrange(60 * 24 * 420)))
+        assert days.day_of(text) == from_db(text).astimezone(ZoneInfo(tz)).date()
+    old = to_db(datetime(2020, 1, 1, 22, 30, tzinfo=timezone.utc))
+    assert days.day_of(old) == from_db(old).astimezone(ZoneInfo(tz)).date()
+
+
+def test_fast_clv_cutoff_is_exact_around_a_year_and_leap_days():
+    from loyalty_desktop.domain.report_math import under_a_year_cutoff
+
+    for now in (datetime(2025, 2, 28, 12, tzinfo=IST), datetime(2025, 3, 1, 9, tzinfo=IST),
+                datetime(2024, 2, 29, 23, 59, tzinfo=IST), datetime(2026, 1, 31, tzinfo=IST)):
+        cutoff = under_a_year_cutoff(now)
+        for hours in range(-72, 72, 3):
+            first = cutoff + timedelta(hours=hours)
+            purchases = [analytics.Purchase(first, 1000)]
+            if first > cutoff and first <= now:
+                assert analytics.clv(purchases, now, 3) == 3000
