@@ -67,7 +67,8 @@ def segment_members(term: Any, name: str, at: datetime) -> list[str]:
         return _birthdays_next_month(db, at.astimezone(zone(tz)).date())
     root = q.roots(db)
     (purchases,) = rm.purchase_summaries(db, root, [at])
-    snap = rm.snapshot(db, root, at, purchases, term.program, rm.member_ids(db, at), tz)
+    (snap,) = rm.snapshots(db, root, [at], [purchases], term.program, [rm.member_ids(db, at)],
+                           tz)
     if name == "at_risk":
         return [r["member_id"] for r in rm.at_risk(db, root, snap, tz, limit=None)["members"]]
     return sorted(m for m, s in snap.segments.items() if s == name)

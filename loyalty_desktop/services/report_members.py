@@ -75,24 +75,36 @@ def purchase_summaries(db: Database, root: dict[str, str], ends: list[datetime]
     return out
 
 
-def tiers_at(db: Database, root: dict[str, str], moment: datetime, program: Program,
-             members: list[str]) -> dict[str, str]:
-    """Every listed member's tier at `moment` (entry tier when nothing qualifies)."""
+def tiers_at(db: Database, root: dict[str, str], moments: list[datetime], program: Program,
+             members: list[list[str]]) -> list[dict[str, str]]:
+    """Each listed member's tier at each moment (entry tier when nothing qualifies), from one
+    pass over the spend entries."""
     window = timedelta(days=program.tier_window_days)
     grace = timedelta(days=program.downgrade_grace_days)
-    t = moment
+    cols, args = [], []
+    for t in moments:
+        cols.append("SUM(CASE WHEN at > ? AND at <= ? THEN spend ELSE 0 END), "
+                    "SUM(CASE WHEN at > ? AND at <= ? THEN spend ELSE 0 END), "
+                    "SUM(CASE WHEN at > ? AND at <= ? AND kind = 'sale' THEN spend ELSE 0 END)")
+        args += [to_db(t - window), to_db(t), to_db(t - grace - window), to_db(t - grace),
+                 to_db(t - grace), to_db(t)]
+    lo, hi = min(moments) - grace - window, max(moments)
     sums: dict[str, list[int]] = {}
-    for member, a, b, c in db.execute(
-            "SELECT member_id, SUM(CASE WHEN at > ? THEN spend ELSE 0 END), "
-            "SUM(CASE WHEN at <= ? THEN spend ELSE 0 END), "
-            "SUM(CASE WHEN at > ? AND kind = 'sale' THEN spend ELSE 0 END) FROM ledger "
-            "WHERE kind IN ('sale', 'spend_refund') AND at > ? AND at <= ? GROUP BY member_id",
-            [to_db(t - window), to_db(t - grace), to_db(t - grace), to_db(t - grace - window),
-             to_db(t)]):
-        acc = sums.setdefault(root.get(member, member), [0, 0, 0])
-        acc[0] += a
-        acc[1] += b
-        acc[2] += c
+    for row in db.execute(
+            f"SELECT member_id, {', '.join(cols)} FROM ledger WHERE kind IN ('sale', "
+            "'spend_refund') AND at > ? AND at <= ? GROUP BY member_id",
+            [*args, to_db(lo), to_db(hi)]):
+        acc = sums.setdefault(root.get(row[0], row[0]), [0] * (len(row) - 1))
+        for i, value in enumerate(row[1:]):
+            acc[i] += value
+    return [_tiers_from_sums(db, root, moment, program, mine,
+                             {m: v[3 * i: 3 * i + 3] for m, v in sums.items()})
+            for i, (moment, mine) in enumerate(zip(moments, members))]
+
+
+def _tiers_from_sums(db: Database, root: dict[str, str], moment: datetime, program: Program,
+                     members: list[str], sums: dict[str, list[int]]) -> dict[str, str]:
+    """Tier by qualifying spend; the members whose spend fell within the grace are walked."""
     entry = program.tiers[0].key
     out = {m: entry for m in members}
     walk = []
@@ -126,15 +138,20 @@ def _spend_pairs(db: Database, root: dict[str, str], members: list[str], moment:
     return {m: [(at, amount) for at, amount in refs.values()] for m, refs in by_ref.items()}
 
 
-def snapshot(db: Database, root: dict[str, str], moment: datetime, purchases: dict[str, list],
-             program: Program, members: list[str], tz: str) -> Snapshot:
-    """Tiers, RFM and segments of the members as of `moment` (the month's last instant)."""
-    local = moment.astimezone(zone(tz))
-    days = LocalDays(local.date(), tz)
-    summary = {m: (days.day_of(v[3]), v[0], v[1]) for m, v in purchases.items()}
-    rfm = rfm_from_summary(summary, local.date())
-    return Snapshot(moment, purchases, tiers_at(db, root, moment, program, members),
-                    {m: segment_fast(r) for m, r in rfm.items()}, rfm)
+def snapshots(db: Database, root: dict[str, str], moments: list[datetime],
+              purchases: list[dict[str, list]], program: Program, members: list[list[str]],
+              tz: str) -> list[Snapshot]:
+    """Tiers, RFM and segments of the members as of each moment (a month's last instant)."""
+    tiers = tiers_at(db, root, moments, program, members)
+    out = []
+    for moment, bought, tier_map in zip(moments, purchases, tiers):
+        local = moment.astimezone(zone(tz))
+        days = LocalDays(local.date(), tz)
+        rfm = rfm_from_summary({m: (days.day_of(v[3]), v[0], v[1]) for m, v in bought.items()},
+                               local.date())
+        out.append(Snapshot(moment, bought, tier_map,
+                            {m: segment_fast(r) for m, r in rfm.items()}, rfm))
+    return out
 
 
 def clv_by_member(snap: Snapshot, lifespan: int) -> dict[str, int]:

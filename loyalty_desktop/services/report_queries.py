@@ -45,17 +45,23 @@ def member_counts(db: Database, start: datetime, end: datetime) -> tuple[int, in
     return row[0], row[1]
 
 
-def buyers(db: Database, start: datetime, end: datetime, root: dict[str, str]) -> dict[str, list]:
-    """Per member (root id): [sales, total, net of refunds] of member sales in the range."""
+def buyers(db: Database, start: datetime, end: datetime, root: dict[str, str],
+           since: datetime | None = None, previous: datetime | None = None
+           ) -> dict[str, list]:
+    """Per member (root id) buying in [since, end): [sales, total, net] in [start, end), then
+    sales in [previous, start) and in [since, start) (one pass over the sales)."""
+    since = since or start
+    previous = previous or start
     out: dict[str, list] = {}
-    for member, count, total, net in db.execute(
-            "SELECT member_id, COUNT(*), SUM(total), SUM(total - refunded) FROM sales "
-            "WHERE member_id IS NOT NULL AND at >= ? AND at < ? GROUP BY member_id",
-            [to_db(start), to_db(end)]):
-        acc = out.setdefault(root.get(member, member), [0, 0, 0])
-        acc[0] += count
-        acc[1] += total
-        acc[2] += net
+    for member, count, total, net, before, recent in db.execute(
+            "SELECT member_id, SUM(at >= ?1), SUM(CASE WHEN at >= ?1 THEN total END), "
+            "SUM(CASE WHEN at >= ?1 THEN total - refunded END), "
+            "SUM(at >= ?2 AND at < ?1), SUM(at < ?1) FROM sales "
+            "WHERE member_id IS NOT NULL AND at >= ?3 AND at < ?4 GROUP BY member_id",
+            [to_db(start), to_db(previous), to_db(since), to_db(end)]):
+        acc = out.setdefault(root.get(member, member), [0, 0, 0, 0, 0])
+        for i, value in enumerate((count, total or 0, net or 0, before, recent)):
+            acc[i] += value
     return out
 
 

@@ -29,13 +29,12 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     start, end = month_bounds(year, month, tz)
     prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
     root = q.roots(db)
-    members = _members_section(db, root, start, end, prev_start, year, month, tz)
+    members, month_rows = _members_section(db, root, start, end, prev_start, year, month, tz)
     sales = _sales_section(db, start, end, members["active"])
     ids = rm.member_ids(db, end)
     before, after = rm.purchase_summaries(db, root, [start, end])
-    snap_prev = rm.snapshot(db, root, start - rm.TICK, before, program, rm.member_ids(db, start),
-                            tz)
-    snap = rm.snapshot(db, root, end - rm.TICK, after, program, ids, tz)
+    snap_prev, snap = rm.snapshots(db, root, [start - rm.TICK, end - rm.TICK], [before, after],
+                                   program, [rm.member_ids(db, start), ids], tz)
     points = _points_section(db, start, end, program.point_value)
     report = {
         "month": month_key(year, month), "timezone": tz, "shop": term.meta("shop_name"),
@@ -49,7 +48,7 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
         "tiers": _tier_section(db, snap_prev, snap, program, ids, start, end),
         "feedback": _feedback_section(db, start, end),
         "segments": segment_changes(snap_prev.segments, snap.segments),
-        "top_members": _top_members(db, root, start, end),
+        "top_members": _top_members(db, month_rows),
         "at_risk": _named(db, rm.at_risk(db, root, snap, tz)),
         "conflicts": q.conflict_counts(db, start, end),
         "nps_trend": nps_trend(db, year, month, tz),
@@ -58,19 +57,22 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     return report
 
 
-def _members_section(db, root, start, end, prev_start, year, month, tz) -> dict[str, Any]:
-    """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention."""
+def _members_section(db, root, start, end, prev_start, year, month, tz
+                     ) -> tuple[dict[str, Any], dict[str, list]]:
+    """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention;
+    and the per-member sums of the month (for the top members)."""
     total, new = q.member_counts(db, start, end)
-    active = q.buyers(db, start, end, root)
-    previous = q.buyers(db, prev_start, start, root)
-    recent = q.buyers(db, month_bounds(*shift_month(year, month, -3), tz)[0], start, root)
-    kept = len(set(previous) & set(active))
-    return {"total": total, "new": new, "active": len(active),
-            "lapsed": len(set(recent) - set(active)), "active_previous_month": len(previous),
-            "retained": kept, "retention_percent": percent(kept, len(previous)),
-            "repeat_buyers": sum(1 for v in active.values() if v[0] >= 2),
-            "repeat_purchase_percent": percent(sum(1 for v in active.values() if v[0] >= 2),
-                                               len(active))}
+    since = month_bounds(*shift_month(year, month, -3), tz)[0]
+    rows = q.buyers(db, start, end, root, since=since, previous=prev_start)
+    active = {m for m, v in rows.items() if v[0]}
+    previous = {m for m, v in rows.items() if v[3]}
+    lapsed = {m for m, v in rows.items() if v[4]} - active
+    repeat = sum(1 for m in active if rows[m][0] >= 2)
+    kept = len(previous & active)
+    return {"total": total, "new": new, "active": len(active), "lapsed": len(lapsed),
+            "active_previous_month": len(previous), "retained": kept,
+            "retention_percent": percent(kept, len(previous)), "repeat_buyers": repeat,
+            "repeat_purchase_percent": percent(repeat, len(active))}, rows
 
 
 def _sales_section(db, start, end, active: int) -> dict[str, Any]:
@@ -164,10 +166,10 @@ def _feedback_section(db, start, end) -> dict[str, Any]:
             **q.complaint_counts(db, start, end)}
 
 
-def _top_members(db, root, start, end) -> list[dict[str, Any]]:
+def _top_members(db, rows: dict[str, list]) -> list[dict[str, Any]]:
     """The members who spent most in the month (net of refunds)."""
-    spent = q.buyers(db, start, end, root)
-    top = sorted(spent.items(), key=lambda kv: (-kv[1][2], kv[0]))[:TOP_MEMBERS]
+    spent = [(m, v) for m, v in rows.items() if v[0]]
+    top = sorted(spent, key=lambda kv: (-kv[1][2], kv[0]))[:TOP_MEMBERS]
     return _named(db, {"members": [{"member_id": m, "sales": v[0], "total": v[1], "net": v[2]}
                                    for m, v in top]})["members"]
 

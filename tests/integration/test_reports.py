@@ -129,3 +129,14 @@ def test_leap_day_month(terminal):
     feb = monthly_report(terminal, 2028, 2)
     assert len(feb["revenue_by_day"]) == 29 and feb["sales"]["member_total"] == 10000
     assert monthly_report(terminal, 2028, 3)["sales"]["member_total"] == 20000
+
+
+def test_tier_held_through_the_grace_then_dropped(terminal):
+    m = terminal.enrol("Gümüş Üye", at=t("2025-01-05 10:00"))
+    terminal.sale(m["member_id"], 100000, at=t("2025-01-10 10:00"))  # 1.000 TL: Gümüş
+    jan = monthly_report(terminal, 2026, 1)  # left the window 10 Jan; grace to 9 Feb
+    assert jan["tiers"]["distribution"]["gumus"] == 1
+    feb = monthly_report(terminal, 2026, 2)
+    assert feb["tiers"]["distribution"] == {"bronz": 1, "gumus": 0, "altin": 0, "platin": 0}
+    assert feb["tiers"]["movements"] == {"upgrades": 0, "downgrades": 1,
+                                         "moves": {"gumus>bronz": 1}}
