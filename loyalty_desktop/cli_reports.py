@@ -27,12 +27,14 @@ def cmd_report_monthly(args):
 
 def _monthly_lines(report, lang):
     """The human summary: the what-changed sentences and the headline numbers."""
+    from .domain.money import format_try
+
     p = report["points"]
     out = {"month": report["month"], "summary": report["summary"]["en" if lang == "en" else "tr"],
            "member_sales": report["sales"]["member_sales"],
-           "member_total": report["sales"]["member_total"],
+           "member_revenue": format_try(report["sales"]["member_total"], lang),
            "points_opening": p["opening"], "points_closing": p["closing"],
-           "tie_out_checked": p["checked"], "liability": p["liability"]}
+           "tie_out_checked": p["checked"], "points_liability": format_try(p["liability"], lang)}
     for key in ("pdf", "csv_files"):
         if key in report:
             out[key] = report[key]
@@ -59,7 +61,24 @@ def cmd_report_daily(args):
     if args.out:
         Path(args.out).write_bytes(render_daily_slip(summary, lang))
         summary["pdf"] = str(args.out)
-    return summary
+    return summary if args.json else _daily_lines(summary, lang)
+
+
+def _daily_lines(summary, lang):
+    """The human view of the day: counts and formatted money."""
+    from .domain.money import format_try
+
+    s = summary["sales"]
+    out = {"day": summary["day"], "sales": s["sales"], "total": format_try(s["total"], lang),
+           "member_sales": s["member_sales"], "refunds": s["refunds"],
+           "refunded": format_try(s["refunded_total"], lang),
+           "average_basket": format_try(s["average_basket"], lang),
+           "new_members": summary["new_members"], "points_issued": summary["points"]["issued"],
+           "points_redeemed": summary["points"]["redeemed"],
+           "cashback_issued": format_try(summary["cashback"]["cashback_issued"], lang)}
+    if "pdf" in summary:
+        out["pdf"] = summary["pdf"]
+    return out
 
 
 def cmd_export_segment(args):
