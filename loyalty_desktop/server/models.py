@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, with_config
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    TypeAdapter,
+    with_config,
+)
 from typing_extensions import NotRequired, TypedDict
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
@@ -14,18 +22,33 @@ CODE_PATTERN = r"^[A-Za-z0-9 -]{1,32}$"
 MAX_SEQ = 2**53 - 1  # exact in every JSON reader
 
 
+def _whole_number(low: int, high: int) -> Any:
+    """A JSON number without a fraction (5, 5.0, 1e2) within bounds; strings and booleans refused.
+
+    A float value (5.0) stays a float in the parsed event: users take int() of it.
+    """
+    return Union[  # noqa: UP007 (built at run time from annotated types)
+        Annotated[StrictInt, Field(ge=low, le=high)],
+        Annotated[StrictFloat, Field(multiple_of=1, ge=low, le=high)],
+    ]
+
+
+SeqNumber = _whole_number(1, MAX_SEQ)
+VersionNumber = _whole_number(0, 2**31 - 1)
+
+
 @with_config(ConfigDict(extra="allow"))
 class Event(TypedDict):
     """One event as terminals record it (docs/contracts.md "Events"); extra fields are kept."""
 
     id: Annotated[str, Field(pattern=ID_PATTERN, description="UUIDv7 of the event")]
     terminal_id: Annotated[str, Field(pattern=ID_PATTERN)]
-    seq: Annotated[int, Field(ge=1, le=MAX_SEQ, description="the terminal's gap-free counter")]
+    seq: Annotated[SeqNumber, Field(description="the terminal's gap-free counter")]
     kind: Annotated[str, Field(pattern=KIND_PATTERN)]
     member_id: NotRequired[Annotated[str | None, Field(max_length=64)]]
     at: Annotated[str, Field(max_length=64, description="business time, ISO 8601 with offset")]
     recorded_at: Annotated[str, Field(max_length=64, description="wall clock, ISO 8601")]
-    program_version: Annotated[int, Field(ge=0, le=2**31 - 1)]
+    program_version: VersionNumber
     payload: dict[str, Any]
 
 

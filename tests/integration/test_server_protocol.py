@@ -281,3 +281,18 @@ def test_health_and_openapi(http: httpx.Client) -> None:
     assert document["openapi"].startswith("3.")
     assert "/v1/events" in document["paths"]
     assert "HTTPBearer" in document["components"]["securitySchemes"]
+
+
+def test_odd_but_valid_events_round_trip(http: httpx.Client, backend: Backend) -> None:
+    a = pair(http, backend, new_tenant(backend))
+    odd = events(a["terminal_id"], [1, 2])
+    odd[0]["payload"] = {"nul": "a\u0000b", "emoji": "🧾", "name": "İĞÜŞÖÇ ığüşöç", "deep": [[{}]]}
+    odd[1] |= {"seq": 2.0, "future_field": {"x": 1}}
+    answer = push(http, a, odd).json()
+    assert len(answer["accepted"]) == 2 and answer["acked_seq"] == 2
+    pulled = [p["event"] for p in pull_all(http, a)]
+    assert pulled[0]["payload"] == odd[0]["payload"]
+    assert pulled[1]["seq"] == 2 and pulled[1]["future_field"] == {"x": 1}
+    assert push(http, a, odd).json()["duplicate"] == [odd[0]["id"], odd[1]["id"]]
+    for bad in ({"seq": "3"}, {"seq": True}, {"seq": 3.5}, {"id": "a b"}, {"kind": "Sale"}):
+        assert push(http, a, events(a["terminal_id"], [3], **bad)).status_code == 422, bad

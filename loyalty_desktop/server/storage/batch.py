@@ -45,7 +45,7 @@ class IncomingEvent(NamedTuple):
     def from_event(cls, event: Any) -> IncomingEvent:
         """Build from a validated wire event (the dict keeps any extra fields it carries)."""
         return cls(
-            event["id"], event["terminal_id"], event["seq"], event["kind"],
+            event["id"], event["terminal_id"], int(event["seq"]), event["kind"],
             to_json(event).decode("utf-8"),
         )
 
@@ -60,10 +60,26 @@ class Conflict:
 
 
 @dataclass
+class PushBatch:
+    """A validated push: its events as dicts and the request body as received (JSON text)."""
+
+    events: list[dict[str, Any]]
+    raw: str
+    _incoming: list[IncomingEvent] | None = None
+
+    def incoming(self) -> list[IncomingEvent]:
+        """The events with their JSON text, made on first use (the fast path never needs it)."""
+        if self._incoming is None:
+            self._incoming = [IncomingEvent.from_event(e) for e in self.events]
+        return self._incoming
+
+
+@dataclass
 class PushPlan:
     """What one batch changes: rows to insert (with their server_seq) and the answer per event."""
 
     inserts: list[tuple[int, IncomingEvent]] = field(default_factory=list)
+    inserted_seqs: list[int] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)
     duplicate: list[str] = field(default_factory=list)
     rejected: list[dict[str, object]] = field(default_factory=list)
@@ -101,17 +117,18 @@ def plan_push(
             continue
         plan.last_seq += 1
         plan.inserts.append((plan.last_seq, event))
+        plan.inserted_seqs.append(event.seq)
         plan.accepted.append(event.event_id)
         bodies[event.event_id] = event.body
         taken[event.seq] = event.event_id
     return plan
 
 
-def accept_all(events: list[IncomingEvent], last_seq: int) -> PushPlan:
-    """The plan of a batch known to be entirely new: every event accepted, in order."""
+def accept_all(events: list[dict[str, Any]], last_seq: int) -> PushPlan:
+    """The answer for a batch stored whole (all new): every event accepted, in order."""
     plan = PushPlan(last_seq=last_seq + len(events))
-    plan.inserts = [(last_seq + n, event) for n, event in enumerate(events, start=1)]
-    plan.accepted = [event.event_id for event in events]
+    plan.accepted = [event["id"] for event in events]
+    plan.inserted_seqs = [int(event["seq"]) for event in events]
     return plan
 
 
