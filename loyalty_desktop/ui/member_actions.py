@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QInputDialog, QLineEdit, QWidget,
 )
 
-from ..printing.card_layout import CardFace
-from ..printing.cards import render_card_png, render_cards_pdf
 
 EDITABLE = ("name", "phone", "email", "birthday")
 CHANNELS = ("sms", "email")
@@ -159,7 +157,10 @@ def _merge(term: Any, keep_id: str, query: str, pin: str) -> dict[str, Any]:
 
 
 def _write_card(term: Any, member: dict[str, Any], path: Path) -> str:
-    """Render the card in the worker thread and write it."""
+    """Render the card in the worker thread and write it (ReportLab loads only now)."""
+    from ..printing.card_layout import CardFace
+    from ..printing.cards import render_card_png, render_cards_pdf
+
     face = CardFace(shop_name=term.shop["shop_name"], member_name=member["name"],
                     card_number=member["card_number"], payload=member["card_payload"],
                     lang=term.language)
