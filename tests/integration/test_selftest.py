@@ -6,6 +6,7 @@ QApplication or an excepthook never leaks into the other tests.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import subprocess
@@ -97,6 +98,21 @@ def test_launcher_without_a_command_opens_the_first_run_wizard(tmp_path):
     assert (mark, window) == ("window-shown", "FirstRunWizard")
     assert 0 < float(seconds) < 60
     assert (data / "loyalty.db").is_file() and (data / "logs" / "loyalty-desktop.log").is_file()
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    ([], ["open"]),
+    (["--data-dir", "/d"], ["--data-dir", "/d", "open"]),
+    (["--json", "--data-dir=/d"], ["--json", "--data-dir=/d", "open"]),
+    (["--data-dir", "/d", "sale", "--total", "10"], ["--data-dir", "/d", "sale", "--total", "10"]),
+    (["--help"], ["--help"]),
+    (["--data-dir"], ["--data-dir"]),  # left to the CLI to report the missing value
+])
+def test_launcher_opens_the_window_only_when_no_command_is_given(argv, expected):
+    spec = importlib.util.spec_from_file_location("bundle_launcher", LAUNCHER)
+    launcher = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(launcher)
+    assert launcher.with_default_command(argv) == expected
 
 
 def test_launcher_passes_commands_to_the_cli(tmp_path):
