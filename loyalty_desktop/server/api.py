@@ -30,7 +30,7 @@ from .models import (
     TerminalResponse,
 )
 from .storage import TerminalAuth
-from .storage.batch import PushBatch, pull_floor
+from .storage.batch import IncomingEvent, pull_floor
 
 MAX_CURSOR = 2**53 - 1
 
@@ -100,7 +100,7 @@ def _push(request: Request, who: TerminalAuth, raw: bytes) -> Response:
         raise ApiError(413, "batch_too_large", f"A push carries at most {limit} events.")
     if any(e["terminal_id"] != who.terminal_id for e in events):
         raise ApiError(403, "foreign_terminal", "A terminal pushes only its own events.")
-    result = storage_of(request).push(who, PushBatch(events, raw.decode("utf-8")))
+    result = storage_of(request).push(who, [IncomingEvent.from_event(e) for e in events])
     return Response(to_json({
         "instance_id": who.instance_id, "accepted": result.accepted,
         "duplicate": result.duplicate, "rejected": result.rejected,

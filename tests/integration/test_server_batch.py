@@ -21,8 +21,8 @@ def test_new_events_get_consecutive_server_seqs() -> None:
     plan = plan_push([event("x", 1), event("y", 2)], {}, {}, last_seq=40)
     assert [(s, e.event_id) for s, e in plan.inserts] == [(41, "x"), (42, "y")]
     assert plan.accepted == ["x", "y"] and plan.last_seq == 42 and plan.inserted_seqs == [1, 2]
-    whole = accept_all([{"id": "x", "seq": 1}, {"id": "y", "seq": 2}], 40)
-    assert (whole.accepted, whole.inserted_seqs, whole.last_seq) == (["x", "y"], [1, 2], 42)
+    whole = accept_all([event("x", 1), event("y", 2)], 40)
+    assert (whole.inserts, whole.accepted, whole.inserted_seqs) == (plan.inserts, ["x", "y"], [1, 2])
 
 
 def test_held_id_is_a_duplicate_when_the_content_is_the_same_in_any_key_order() -> None:

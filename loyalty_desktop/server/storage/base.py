@@ -14,7 +14,6 @@ from typing import Any
 from .batch import (
     Conflict,
     IncomingEvent,
-    PushBatch,
     accept_all,
     contiguous_high_water,
     digest,
@@ -84,7 +83,7 @@ class SqlStorage:
             [(tenant_pk, s, e.event_id, e.terminal_id, e.seq, e.kind, e.body) for s, e in rows],
         )
 
-    def _insert_if_all_new(self, cur: Any, tenant_pk: int, batch: PushBatch, last_seq: int) -> bool:
+    def _insert_if_all_new(self, cur: Any, tenant_pk: int, rows: list[tuple[int, IncomingEvent]]) -> bool:
         """Insert a batch in one go if no event of it is held yet; False (nothing written) if not."""
         return False
 
@@ -159,14 +158,13 @@ class SqlStorage:
         """Let this transaction commit without waiting for the disk (it only moves a bucket)."""
 
     # -- push and pull -----------------------------------------------------------------------------
-    def push(self, auth: TerminalAuth, batch: PushBatch) -> PushResult:
+    def push(self, auth: TerminalAuth, events: list[IncomingEvent]) -> PushResult:
         """Store a batch of the terminal's events exactly once, in one transaction."""
         tenant = auth.tenant_pk
         with self._write() as cur:
             last_seq, acked = self._one(cur, self._lock_tenant_sql(), (tenant, auth.terminal_id))
-            plan = accept_all(batch.events, int(last_seq))
-            if not batch.events or not self._insert_if_all_new(cur, tenant, batch, int(last_seq)):
-                events = batch.incoming()
+            plan = accept_all(events, int(last_seq))
+            if not events or not self._insert_if_all_new(cur, tenant, plan.inserts):
                 plan = plan_push(
                     events,
                     self._bodies_by_id(cur, tenant, [e.event_id for e in events]),

@@ -60,21 +60,6 @@ class Conflict:
 
 
 @dataclass
-class PushBatch:
-    """A validated push: its events as dicts and the request body as received (JSON text)."""
-
-    events: list[dict[str, Any]]
-    raw: str
-    _incoming: list[IncomingEvent] | None = None
-
-    def incoming(self) -> list[IncomingEvent]:
-        """The events with their JSON text, made on first use (the fast path never needs it)."""
-        if self._incoming is None:
-            self._incoming = [IncomingEvent.from_event(e) for e in self.events]
-        return self._incoming
-
-
-@dataclass
 class PushPlan:
     """What one batch changes: rows to insert (with their server_seq) and the answer per event."""
 
@@ -124,11 +109,12 @@ def plan_push(
     return plan
 
 
-def accept_all(events: list[dict[str, Any]], last_seq: int) -> PushPlan:
-    """The answer for a batch stored whole (all new): every event accepted, in order."""
+def accept_all(events: list[IncomingEvent], last_seq: int) -> PushPlan:
+    """The plan of a batch known to be entirely new: every event accepted, in order."""
     plan = PushPlan(last_seq=last_seq + len(events))
-    plan.accepted = [event["id"] for event in events]
-    plan.inserted_seqs = [int(event["seq"]) for event in events]
+    plan.inserts = [(last_seq + n, event) for n, event in enumerate(events, start=1)]
+    plan.accepted = [event.event_id for event in events]
+    plan.inserted_seqs = [event.seq for event in events]
     return plan
 
 
