@@ -153,7 +153,10 @@ class SyncClient:
             if others:
                 result = self.store.apply_remote(others)
                 report.pulled += int(result.get("applied", 0))
-                report.conflicts += [{**c, "source": "apply"} for c in result.get("conflicts", [])]
+                report.conflicts += [
+                    {**c, "source": "apply"} if isinstance(c, dict) else {"detail": c, "source": "apply"}
+                    for c in result.get("conflicts", [])
+                ]
             next_cursor = int(page["next_cursor"])
             if next_cursor != cursor:
                 cursor = next_cursor
