@@ -74,6 +74,7 @@ class BasketForm(QFrame):
         self.redeem.setObjectName("redeem")
         self.redeem.setRange(0, 0)
         self.redeem.setSingleStep(50)
+        self.redeem.setMaximumWidth(110)  # room for "En çok 1234" at 1024 pixels
         steps = QHBoxLayout()
         for text, sign in (("−", -1), ("+", 1)):
             step = button(text, "step")

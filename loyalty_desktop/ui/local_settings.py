@@ -47,8 +47,10 @@ class LocalSettingsPage(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.values: dict[str, Any] = {}
         box = QVBoxLayout(self)
-        self.form = QFormLayout()
-        box.addLayout(self.form)
+        holder = QWidget()
+        holder.setMaximumWidth(900)  # short fields read better than screen-wide ones
+        self.form = QFormLayout(holder)
+        box.addWidget(holder)
         save = button(self.tr("Kaydet (müdür PIN)"), "primary")
         save.setObjectName("settings_save")
         save.clicked.connect(self.save)

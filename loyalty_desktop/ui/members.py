@@ -84,7 +84,7 @@ class MembersScreen(MemberActions, QWidget):
         self.history = QListWidget()
         self.history.setObjectName("member_history")
         box.addWidget(self.history, 1)
-        row = QGridLayout()  # rows of four: the labels stay whole at 1024 pixels
+        row = QGridLayout()  # rows of three: the labels stay whole at 1024 pixels
         actions = [("sell", self.tr("Kasada kullan"), self._sell),
                    ("block", self.tr("Kartı bloke et"), self.block_card),
                    ("reissue", self.tr("Yeni kart ver"), self.reissue_card),
@@ -102,7 +102,7 @@ class MembersScreen(MemberActions, QWidget):
             action = button(text, "danger" if key == "erase" else None)
             action.setObjectName(f"member_{key}")
             action.clicked.connect(slot)
-            row.addWidget(action, i // 4, i % 4)
+            row.addWidget(action, i // 3, i % 3)
             self.actions[key] = action
         box.addLayout(row)
         self.message = label("", "error", wrap=True)
