@@ -426,9 +426,22 @@ class SalesMixin(MembersMixin):
         row = self.db.execute("SELECT result FROM sales WHERE sale_id = ?", [sale_id]).fetchone()
         if row is None:
             raise NotFound(f"No sale {sale_id}.", code="sale_unknown")
+        result = json.loads(row[0]) or self._rebuilt_result(sale_id)
         refunds = [json.loads(r[0]) for r in self.db.execute(
             "SELECT result FROM refunds WHERE sale_id = ? ORDER BY refund_id", [sale_id])]
-        return {**json.loads(row[0]), "refunds": refunds}
+        return {**result, "refunds": refunds}
+
+    def _rebuilt_result(self, sale_id: str) -> dict[str, Any]:
+        """The result of a sale recorded on another terminal (only its event travelled)."""
+        sale = self._sale_row(sale_id)
+        p: SalePricing = sale["pricing"]
+        member = self.member(sale["member_id"], sale["at"]) if sale["member_id"] else None
+        staff = self.db.execute("SELECT staff_id, terminal_id FROM sales WHERE sale_id = ?",
+                                [sale_id]).fetchone()
+        result = self._sale_result(sale_id, sale["at"], p, p.tier,
+                                   member["tier"] if member else "", member,
+                                   self._staff_name(staff[0]))
+        return {**result, "terminal_id": staff[1]}
 
     def refund_detail(self, refund_id: str) -> dict[str, Any]:
         """A stored refund result."""

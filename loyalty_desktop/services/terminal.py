@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 from ..domain.errors import StoreError
+from ..domain.ids import uuid7
 from ..store import database as dbm
 from .admin import AdminMixin
 from .counter_ops import CounterOpsMixin
@@ -49,11 +50,36 @@ def open_terminal(data_dir: Path | str, *, create: bool = True) -> Terminal:
 
 
 def restore_backup(data_dir: Path | str, backup: Path) -> None:
-    """Replace the data with a backup while holding the data directory's lock."""
+    """Replace the data with a backup while holding the data directory's lock.
+
+    The restored database continues as a new terminal identity: its old identity's events after
+    the backup may already be on the server with the same sequence numbers, so reusing them
+    would lose new events. Under the new id the old events are "another terminal's" and come
+    back with the next pull; the terminal must be paired again (its token named the old id).
+    """
     data_dir = Path(data_dir).expanduser()
     lock = dbm.DataDirLock(data_dir)
     lock.acquire()
     try:
         dbm.restore_file(data_dir, backup)
+        db = dbm.connect(data_dir / dbm.DB_NAME)
+        try:
+            with db.atomic():
+                old = db.execute("SELECT value FROM meta WHERE key = 'terminal_id'").fetchone()
+                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('terminal_id', ?)",
+                           [uuid7()])
+                if old:
+                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES "
+                               "('previous_terminal_id', ?)", [old[0]])
+                paired = db.execute("SELECT value FROM sync_state WHERE key = 'server_url'")
+                server = paired.fetchone()
+                db.execute("DELETE FROM sync_state")
+                if server and server[0]:
+                    db.execute("INSERT INTO sync_state (key, value) VALUES ('server_url', ?)",
+                               [server[0]])
+                    db.execute("INSERT INTO sync_state (key, value) VALUES ('last_error', ?)",
+                               ["restored from a backup: pair this terminal again"])
+        finally:
+            db.conn.close()
     finally:
         lock.release()

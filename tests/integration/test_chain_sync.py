@@ -114,3 +114,36 @@ def test_same_points_on_two_offline_terminals_flag_an_overdraft(chain):
     assert left == right and left["points"] < 0 and "overdraft" in left["flags"]
     kinds = {c["kind"] for c in report.conflicts} | {c["kind"] for c in a.conflicts()}
     assert "overdraft" in kinds
+
+
+def test_terminal_restored_from_old_backup_gets_everything_back(chain, tmp_path):
+    from loyalty_desktop.services.terminal import restore_backup
+    from loyalty_desktop.store.database import list_backups
+
+    a, b = chain
+    m = a.enrol("Yedek Testi", at=t("2026-01-01 09:00"))
+    a.sale(m["member_id"], 10_000, at=t("2026-01-02 10:00"))
+    _sync(a)
+    a.backup()
+    lost = a.sale(m["member_id"], 20_000, at=t("2026-01-03 10:00"))  # after the backup
+    _sync(a)
+    data_dir, old_id = a.data_dir, a.terminal_id
+    state = a.sync_state()
+    a.close()
+    restore_backup(data_dir, list_backups(data_dir)[0])
+    restored = open_terminal(data_dir)
+    chain[0] = restored
+    assert restored.terminal_id != old_id
+    assert restored.sync_state()["token"] is None  # must pair again under its new identity
+    db_url = f"sqlite:///{tmp_path / 'server.db'}"
+    tenant = admin.list_tenants(db_url)[0]
+    code = admin.create_pairing_code(db_url, tenant["tenant_id"], store="Kadıköy")["code"]
+    pair_terminal(TerminalSyncStore(restored), state["server_url"], code, store_name="Kadıköy")
+    _sync(restored)
+    assert restored.sale_detail(lost["sale_id"])["sale_id"] == lost["sale_id"]
+    new = restored.sale(m["member_id"], 30_000, at=t("2026-01-04 10:00"))
+    _sync(restored)
+    _sync(b)
+    when = t("2026-01-05 00:00")
+    assert restored.member(m["member_id"], at=when) == b.member(m["member_id"], at=when)
+    assert b.sale_detail(new["sale_id"])["total"] == 30_000
