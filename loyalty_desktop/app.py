@@ -24,6 +24,10 @@ def setup_logging(data_dir: Path) -> Path:
     return path
 
 
+# `open --demo` seeds a smaller shop than `demo` so the first start stays short.
+DEMO_WINDOW_MEMBERS = 800
+
+
 def run_gui(data_dir: Path, demo: bool = False) -> dict | None:
     """Open the counter window on this data directory (seeding the demo shop if asked)."""
     from .crash import install_crash_handler
@@ -39,7 +43,7 @@ def run_gui(data_dir: Path, demo: bool = False) -> dict | None:
                 from .demo import seed_demo
 
                 print("Preparing the demo shop (once)...", file=sys.stderr)
-                seed_demo(term)
+                seed_demo(term, members=DEMO_WINDOW_MEMBERS)
         finally:
             term.close()
     try:

@@ -48,8 +48,10 @@ def seed_demo(term: Any, members: int = 2000, months: int = 12, seed: int = 7,
     with term.transaction():
         ids = _enrol_all(term, rng, members, start, end, stats)
         plans = _plan_sales(rng, ids, start, end)
+        last_seen: dict[str, dict] = {}  # the member as the previous sale left them
         for when, member_id, total in plans:
-            _one_sale(term, rng, member_id, total, when.astimezone(tz), cashier, stats)
+            _one_sale(term, rng, member_id, total, when.astimezone(tz), cashier, stats,
+                      last_seen)
     return {"created": True, "shop_name": term.meta("shop_name"), **stats,
             "pins": DEMO_PINS, "data_dir": str(term.data_dir)}
 
@@ -96,8 +98,9 @@ def _plan_sales(rng, ids, start, end) -> list[tuple[datetime, str, int]]:
     return plans
 
 
-def _one_sale(term, rng, member_id, total, when, cashier, stats) -> None:
-    member = term.member(member_id, when)
+def _one_sale(term, rng, member_id, total, when, cashier, stats, last_seen) -> None:
+    # Choosing what to redeem only needs roughly current balances: reuse the previous sale's view.
+    member = last_seen.get(member_id) or term.member(member_id, when)
     redeem = 0
     if member["points"] >= 100 and rng.random() < 0.25:
         redeem = min(member["points"], total // 10) // 50 * 50
@@ -111,9 +114,11 @@ def _one_sale(term, rng, member_id, total, when, cashier, stats) -> None:
         sale = term.sale(member_id, total, redeem_points=redeem if redeem >= 50 else 0,
                          wallet=max(wallet, 0), coupon=coupon, staff_id=cashier["staff_id"],
                          at=when)
-    except LoyaltyError:
-        return
+    except LoyaltyError:  # the reused view was stale (coupon expired, points spent): plain sale
+        coupon = None
+        sale = term.sale(member_id, total, staff_id=cashier["staff_id"], at=when)
     stats["sales"] += 1
+    last_seen[member_id] = sale["member"]
     stats["coupons_used"] += bool(coupon)
     if rng.random() < 0.15:
         nps = rng.choices(range(11), weights=[1, 1, 1, 1, 2, 2, 4, 8, 14, 18, 16])[0]
