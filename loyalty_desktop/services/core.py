@@ -40,6 +40,7 @@ class TerminalCore:
         """Close the database and release the data directory."""
         try:
             self.db.conn.close()
+            dbm.mark_running(self.data_dir, False)
         finally:
             self._lock.release()
 

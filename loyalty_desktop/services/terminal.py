@@ -31,15 +31,16 @@ def open_terminal(data_dir: Path | str, *, create: bool = True) -> Terminal:
     lock.acquire()
     try:
         path = data_dir / dbm.DB_NAME
-        if path.exists() and not dbm.file_is_healthy(path):
-            backups = [b for b in dbm.list_backups(data_dir) if dbm.file_is_healthy(b)]
-            hint = (f" The newest good backup is {backups[0].name}: run "
-                    f"`loyalty-desktop restore {backups[0].name}` to use it."
-                    if backups else " No good backup was found.")
+        if not dbm.healthy_at_open(data_dir):
+            good = next((b for b in dbm.list_backups(data_dir) if dbm.file_is_healthy(b)), None)
+            hint = (f" The newest good backup is {good.name}: run "
+                    f"`loyalty-desktop restore {good.name}` to use it."
+                    if good else " No good backup was found.")
             raise StoreError(f"The database in {data_dir} is damaged.{hint}",
-                             code="database_damaged", backup=str(backups[0]) if backups else None)
+                             code="database_damaged", backup=str(good) if good else None)
         db = dbm.connect(path)
         dbm.migrate(db)
+        dbm.mark_running(data_dir, True)
         note = dbm.sqlite_version_note()
         if note:
             log.info(note)

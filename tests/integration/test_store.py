@@ -122,3 +122,21 @@ def test_check_reports_cache_equal_to_ledger(terminal, enrol):
         terminal.sale(m["member_id"], 30000 * day, at=t(f"2026-01-0{day} 10:00"))
     report = terminal.check()
     assert report["ok"] and report["members_checked"] == 1 and report["sequence_gaps"] == 0
+
+
+def test_large_clean_database_opens_without_a_full_scan_but_unclean_one_is_checked(
+        terminal, enrol, monkeypatch):
+    for i in range(30):
+        enrol(f"Üye {i}", phone=f"0532555{i:04d}")
+    data_dir = terminal.data_dir
+    terminal.close()
+    assert not (data_dir / dbm.RUNNING_MARK).exists()  # a clean close removes the mark
+    path = data_dir / dbm.DB_NAME
+    raw = bytearray(path.read_bytes())
+    page = 4096
+    raw[len(raw) - page:len(raw) - page + 200] = b"\xab" * 200  # damage a page deep inside
+    path.write_bytes(bytes(raw))
+    monkeypatch.setattr(dbm, "FULL_CHECK_BELOW", 0)  # pretend the file is large
+    assert dbm.healthy_at_open(data_dir)  # only the schema is read after a clean close
+    (data_dir / dbm.RUNNING_MARK).write_text("open\n")  # as a crash would leave it
+    assert not dbm.healthy_at_open(data_dir)
