@@ -102,6 +102,18 @@ class StatusLine:
 
 
 
+    def show_sync(self, status: Any) -> None:
+        """The background sync's snapshot (loyalty_desktop.sync.loop.SyncStatus)."""
+        if status.syncing:
+            self.sync.setText(self.tr("Sunucu: eşitleniyor…"))
+        elif status.online is False:
+            self.sync.setText(self.tr("Çevrimdışı: {0} olay bekliyor").format(
+                status.waiting_events))
+        elif status.last_sync_at:
+            self.sync.setText(self.tr("Çevrimiçi: son eşitleme {0}").format(
+                moment_text(status.last_sync_at)))
+
+
 def _shop_time(term: Any, stored: str | None) -> str | None:
     """A stored UTC time as ISO text in the shop's zone (runs in the worker)."""
     return term.iso(from_db(stored)) if stored else None

@@ -19,6 +19,7 @@ from .settings import SettingsScreen
 from .scanner_sources import ScannerSources
 from .status import StatusLine
 from .wedge import WedgeFilter
+from .sync_bridge import BackgroundSync
 from .worker import TerminalWorker
 
 DEFAULT_AUTOLOCK_MINUTES = 5
@@ -102,6 +103,9 @@ class MainWindow(QMainWindow):
         self.data_dir: Any = None
         worker.call(lambda t: (t.data_dir, {s["key"]: s["value"] for s in t.settings()}),
                     self._configure)
+        self.sync = BackgroundSync(worker, parent=self)
+        self.sync.changed.connect(self.status.show_sync)
+        worker.call(lambda t: t.sync_state(), self.sync.start_if_paired)
         self.login.reload()
 
     def _configure(self, result: tuple[Any, dict[str, Any]]) -> None:
@@ -160,6 +164,7 @@ class MainWindow(QMainWindow):
     def on_sale(self, sale: dict[str, Any]) -> None:
         """After a sale: receipt in the background, the customer display asks for feedback."""
         self.receipts.print_sale(sale, self.staff["name"] if self.staff else "")
+        self.sync.sync_now()
         if self.display is not None:
             self.display.show_sale(sale)
 
@@ -191,6 +196,7 @@ class MainWindow(QMainWindow):
         app.removeEventFilter(self.activity)
         self.autolock.stop()
         self.sources.stop()
+        self.sync.stop()  # before the worker drains: the loop's store calls run there
         if self.display is not None:
             self.display.close()
         self.worker.drain()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThread, Signal, Slot
@@ -45,11 +46,22 @@ class _Runner(QObject):
         else:
             self.finished.emit(request_id, result, None)
 
+    @Slot(object, object)
+    def run_for_thread(self, work: Callable[[Any], Any], future: Future) -> None:
+        """Run a call submitted from another thread (the sync loop) and hand back its result."""
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work(self.term))
+        except BaseException as exc:  # the waiting thread re-raises it
+            future.set_exception(exc)
+
 
 class TerminalWorker(QObject):
     """Submit `work(term)` callables; `on_done(result)` / `on_error(err)` run in the GUI thread."""
 
     _submit = Signal(int, object)
+    _submit_for_thread = Signal(object, object)
     failed = Signal(object)  # errors nobody handled (shown in the status bar)
     idle_changed = Signal(bool)
 
@@ -61,6 +73,7 @@ class TerminalWorker(QObject):
         self._runner = _Runner(term)
         self._runner.moveToThread(self._thread)
         self._submit.connect(self._runner.run)
+        self._submit_for_thread.connect(self._runner.run_for_thread)
         self._runner.finished.connect(self._on_finished)
         self._callbacks: dict[int, tuple[Done | None, Failed | None]] = {}
         self._next_id = 0
@@ -95,6 +108,13 @@ class TerminalWorker(QObject):
         finally:
             if not self._callbacks:
                 self.idle_changed.emit(True)
+
+    def run_from_thread(self, work: Callable[[Any], Any], timeout: float = 60.0) -> Any:
+        """From a thread that is not the GUI's: run `work(term)` in the worker, in turn with the
+        screen's calls, and wait for its result (the sync loop's store calls, each short)."""
+        future: Future = Future()
+        self._submit_for_thread.emit(work, future)
+        return future.result(timeout)
 
     def run_now(self, work: Callable[[Any], Any]) -> Any:
         """Run `work(term)` in the worker and wait for it (start-up only: no screen is shown)."""
