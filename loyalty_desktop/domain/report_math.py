@@ -1,19 +1,21 @@
 """Pure arithmetic of the reports: months, rates, the points tie-out, fast CLV and RFM.
 
-The fast CLV and RFM functions work from per-member summaries (count, sum, first and last
-purchase) that the store aggregates in SQL, and give exactly what `analytics.clv` and
-`analytics.rfm_scores` give from the full purchase lists (the tests compare them).
+The fast CLV and RFM segment functions work from per-member summaries (count, sum, first and
+last purchase) that the store aggregates in SQL, and give exactly what `analytics.clv` and
+`analytics.segment_of(rfm_scores(...))` give from the full purchase lists (the tests compare).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from fractions import Fraction
 
-from .analytics import RFM, NpsResult, _SEGMENT_GRID, _add_years, years_between
+import numpy as np
+
+from .analytics import _SEGMENT_GRID, NpsResult, _add_years, years_between
 from .clock import from_db, shop_midnight, to_db, zone
 from .errors import InvalidInput
 from .money import round_half_up
@@ -70,33 +72,6 @@ def clv_from_summary(total: int, first_at: datetime, now: datetime,
         return round_half_up(Fraction(total) * Fraction(lifespan_years))  # under a year: 1
     observed = max(years_between(first_at, now), Fraction(1))
     return round_half_up(Fraction(total) * Fraction(lifespan_years) / observed)
-
-
-def _scores(values: Mapping[str, int]) -> dict[str, int]:
-    """analytics.quintile_scores in integer arithmetic (the same scores, much faster)."""
-    ordered = sorted(values.values())
-    n = len(ordered)
-    out = {}
-    for key, value in values.items():
-        below = bisect_left(ordered, value)
-        equal = bisect_right(ordered, value) - below
-        out[key] = min(5, 1 + (5 * (2 * below + equal)) // (2 * n))
-    return out
-
-
-def rfm_from_summary(summary: Mapping[str, tuple[date, int, int]],
-                     today: date) -> dict[str, RFM]:
-    """RFM of members from (last purchase day in shop time, purchases, kuruş) as of `today`."""
-    raw = {k: ((today - last).days, count, money) for k, (last, count, money) in summary.items()}
-    r = _scores({k: -v[0] for k, v in raw.items()})
-    f = _scores({k: v[1] for k, v in raw.items()})
-    m = _scores({k: v[2] for k, v in raw.items()})
-    return {k: RFM(*v, r=r[k], f=f[k], m=m[k]) for k, v in raw.items()}
-
-
-def segment_fast(rfm: RFM) -> str:
-    """analytics.segment_of without the checks (scores come from `_scores`, always 1-5)."""
-    return _SEGMENT_GRID[rfm.r - 1][rfm.f - 1]
 
 
 def segment_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, dict]:
@@ -222,3 +197,26 @@ class LocalDays:
         if 0 < i < len(self.bounds):
             return self.days[i - 1]
         return from_db(text).astimezone(zone(self.tz)).date()
+
+
+def _scores_array(values: np.ndarray) -> np.ndarray:
+    """`_scores` for a whole array at once (same integer formula)."""
+    ordered = np.sort(values)
+    below = np.searchsorted(ordered, values, side="left")
+    equal = np.searchsorted(ordered, values, side="right") - below
+    return np.minimum(5, 1 + (5 * (2 * below + equal)) // (2 * len(values)))
+
+
+def segments_from_summary(summary: Mapping[str, tuple[date, int, int]],
+                          today: date) -> dict[str, str]:
+    """Each member's named RFM segment from (last day, purchases, kuruş), as analytics gives."""
+    if not summary:
+        return {}
+    keys = list(summary)
+    ordinal = today.toordinal()
+    recency = np.fromiter((ordinal - summary[k][0].toordinal() for k in keys), dtype=np.int64,
+                          count=len(keys))
+    frequency = np.fromiter((summary[k][1] for k in keys), dtype=np.int64, count=len(keys))
+    r = _scores_array(-recency).tolist()
+    f = _scores_array(frequency).tolist()
+    return {k: _SEGMENT_GRID[ri - 1][fi - 1] for k, ri, fi in zip(keys, r, f)}

@@ -19,7 +19,7 @@ from ..domain.clock import from_db, to_db, zone
 from ..domain.errors import InvalidInput, Refused
 from ..domain.program import Program
 from ..domain.report_math import (
-    LocalDays, clv_from_summary, rfm_from_summary, segment_fast, under_a_year_cutoff,
+    LocalDays, clv_from_summary, segments_from_summary, under_a_year_cutoff,
 )
 from ..domain.tiers import tier_status
 
@@ -36,7 +36,6 @@ class Snapshot:
     purchases: dict[str, list] = field(default_factory=dict)  # id -> [count, net, first, last]
     tiers: dict[str, str] = field(default_factory=dict)
     segments: dict[str, str] = field(default_factory=dict)
-    rfm: dict[str, Any] = field(default_factory=dict)
 
 
 def _merge(acc: dict[str, list], member: str, count: int, net: int, first: str,
@@ -62,7 +61,7 @@ def purchase_summaries(db: Database, root: dict[str, str], ends: list[datetime]
         args += [to_db(end)] * 3
     extra = (", " + ", ".join(cols)) if cols else ""
     sql = (f"SELECT member_id, COUNT(*), SUM(total - refunded), MIN(at), MAX(at){extra} "
-           "FROM sales WHERE member_id IS NOT NULL AND total > refunded AND at < ? "
+           "FROM sales NOT INDEXED WHERE member_id IS NOT NULL AND total > refunded AND at < ? "
            "GROUP BY member_id")
     out: list[dict[str, list]] = [{} for _ in ends]
     for row in db.execute(sql, args + [to_db(ends[-1])]):
@@ -140,17 +139,17 @@ def _spend_pairs(db: Database, root: dict[str, str], members: list[str], moment:
 
 def snapshots(db: Database, root: dict[str, str], moments: list[datetime],
               purchases: list[dict[str, list]], program: Program, members: list[list[str]],
-              tz: str) -> list[Snapshot]:
+              tz: str, tiers: list[dict[str, str]] | None = None) -> list[Snapshot]:
     """Tiers, RFM and segments of the members as of each moment (a month's last instant)."""
-    tiers = tiers_at(db, root, moments, program, members)
+    if tiers is None:
+        tiers = tiers_at(db, root, moments, program, members)
     out = []
     for moment, bought, tier_map in zip(moments, purchases, tiers):
         local = moment.astimezone(zone(tz))
         days = LocalDays(local.date(), tz)
-        rfm = rfm_from_summary({m: (days.day_of(v[3]), v[0], v[1]) for m, v in bought.items()},
-                               local.date())
-        out.append(Snapshot(moment, bought, tier_map,
-                            {m: segment_fast(r) for m, r in rfm.items()}, rfm))
+        segments = segments_from_summary(
+            {m: (days.day_of(v[3]), v[0], v[1]) for m, v in bought.items()}, local.date())
+        out.append(Snapshot(moment, bought, tier_map, segments))
     return out
 
 

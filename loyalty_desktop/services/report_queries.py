@@ -117,21 +117,25 @@ def expired_between(db: Database, start: datetime, end: datetime) -> int:
                       "AND expires_at < ?", [to_db(start), to_db(end)]).fetchone()[0]
 
 
-def outstanding_before(db: Database, moment: datetime) -> tuple[int, int]:
-    """(points members held just before `moment`, points lost to restores into expired lots).
+def outstanding_before(db: Database, moments: list[datetime]) -> list[tuple[int, int]]:
+    """Per moment: (points members held just before it, points lost to restores into expired
+    lots), in one pass over the later entries.
 
     From the balances cache (the fold of every entry) minus the entries at or after the
     moment, minus what expired before it (lots are frozen once expired), minus restores that
     landed in already-expired lots.
     """
-    m = to_db(moment)
     total = db.execute("SELECT COALESCE(SUM(points_total), 0) FROM balances").fetchone()[0]
-    later = db.execute(f"SELECT COALESCE(SUM(points), 0) FROM ledger WHERE kind IN ({_KINDS}) "
-                       "AND at >= ?", [m]).fetchone()[0]
-    expired = db.execute("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE expires_at < ?",
-                         [m]).fetchone()[0]
-    lost = restores_lost_before(db, moment)
-    return total - later - expired - lost, lost
+    cols = ", ".join("COALESCE(SUM(CASE WHEN at >= ? THEN points END), 0)" for _ in moments)
+    later = db.execute(f"SELECT {cols} FROM ledger WHERE kind IN ({_KINDS}) AND at >= ?",
+                       [*(to_db(m) for m in moments), to_db(min(moments))]).fetchone()
+    out = []
+    for moment, after in zip(moments, later):
+        expired = db.execute("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE expires_at < ?",
+                             [to_db(moment)]).fetchone()[0]
+        lost = restores_lost_before(db, moment)
+        out.append((total - after - expired - lost, lost))
+    return out
 
 
 def restores_lost_before(db: Database, moment: datetime) -> int:

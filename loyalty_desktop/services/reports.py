@@ -29,12 +29,14 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     start, end = month_bounds(year, month, tz)
     prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
     root = q.roots(db)
+    ids, ids_prev = rm.member_ids(db, end), rm.member_ids(db, start)
+    moments = [start - rm.TICK, end - rm.TICK]
+    summaries = rm.purchase_summaries(db, root, [start, end])
+    tiers = rm.tiers_at(db, root, moments, program, [ids_prev, ids])
     members, month_rows = _members_section(db, root, start, end, prev_start, year, month, tz)
     sales = _sales_section(db, start, end, members["active"])
-    ids = rm.member_ids(db, end)
-    before, after = rm.purchase_summaries(db, root, [start, end])
-    snap_prev, snap = rm.snapshots(db, root, [start - rm.TICK, end - rm.TICK], [before, after],
-                                   program, [rm.member_ids(db, start), ids], tz)
+    snap_prev, snap = rm.snapshots(db, root, moments, summaries, program, [ids_prev, ids], tz,
+                                   tiers=tiers)
     points = _points_section(db, start, end, program.point_value)
     report = {
         "month": month_key(year, month), "timezone": tz, "shop": term.meta("shop_name"),
@@ -115,8 +117,7 @@ def _clv_section(snap: rm.Snapshot, program, ids: list[str]) -> dict[str, Any]:
 
 def _points_section(db, start, end, point_value: int) -> dict[str, Any]:
     """Points issued, used and expired in the month, tied out between independent balances."""
-    opening, lost_open = q.outstanding_before(db, start)
-    closing, lost_close = q.outstanding_before(db, end)
+    (opening, lost_open), (closing, lost_close) = q.outstanding_before(db, [start, end])
     f = q.point_flows(db, start, end)
     lost = lost_close - lost_open
     flows = {"issued": f["earn"] + f["bonus"] + f["adjust_in"], "earned": f["earn"],

@@ -11,8 +11,8 @@ import pytest
 from loyalty_desktop.domain import analytics
 from loyalty_desktop.domain.errors import InvalidInput
 from loyalty_desktop.domain.report_math import (
-    average_kurus, clv_from_summary, parse_month, percent, rfm_from_summary, segment_changes,
-    segment_fast, shift_month, tie_out, tier_movements,
+    average_kurus, clv_from_summary, parse_month, percent, segment_changes, shift_month, tie_out,
+    tier_movements,
 )
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -42,22 +42,6 @@ def test_clv_from_summary_equals_analytics_clv(seed):
 def test_clv_source_example():
     first = datetime(2025, 2, 1, 10, tzinfo=IST)
     assert clv_from_summary(4 * 50000, first, datetime(2026, 1, 31, tzinfo=IST), 3) == 600000
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_rfm_from_summary_equals_analytics_rfm(seed):
-    now = datetime(2026, 1, 15, 12, tzinfo=IST)
-    population = _population(seed)
-    expected = analytics.rfm_scores(population, now)
-    summary = {}
-    for member, purchases in population.items():
-        kept = sorted((p for p in purchases if p.at <= now), key=lambda p: p.at)
-        if kept:
-            summary[member] = (kept[-1].at.date(), len(kept), sum(p.amount for p in kept))
-    fast = rfm_from_summary(summary, now.date())
-    assert fast == expected
-    assert {k: segment_fast(v) for k, v in fast.items()} == \
-        {k: analytics.segment_of(v) for k, v in expected.items()}
 
 
 def test_months():
@@ -121,3 +105,20 @@ def test_fast_clv_cutoff_is_exact_around_a_year_and_leap_days():
             purchases = [analytics.Purchase(first, 1000)]
             if first > cutoff and first <= now:
                 assert analytics.clv(purchases, now, 3) == 3000
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_segments_from_summary_equals_analytics_segments(seed):
+    from loyalty_desktop.domain.report_math import segments_from_summary
+
+    now = datetime(2026, 1, 15, 12, tzinfo=IST)
+    population = _population(seed, members=200)
+    summary = {}
+    for member, purchases in population.items():
+        kept = sorted((p for p in purchases if p.at <= now), key=lambda p: p.at)
+        if kept:
+            summary[member] = (kept[-1].at.date(), len(kept), sum(p.amount for p in kept))
+    expected = {k: analytics.segment_of(v) for k, v in analytics.rfm_scores(population,
+                                                                               now).items()}
+    assert segments_from_summary(summary, now.date()) == expected
+    assert segments_from_summary({}, now.date()) == {}
