@@ -47,9 +47,10 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
         parts[name] = time.perf_counter() - t0
         return value
 
-    summaries = clock("purchase summaries (sales)", rm.purchase_summaries, db, root, [start, end])
-    tiers = clock("tiers at both month ends (ledger)", rm.tiers_at, db, root, moments, program,
-                  [ids_prev, ids])
+    summaries, sums = clock("member scan: purchases + tier spend (sales)", rm.member_scan, db,
+                            root, [start, end], program)
+    tiers = clock("tiers from the sums (+ grace walks)", rm.tiers_at, db, root, moments, program,
+                  [ids_prev, ids], sums)
     clock("members and buyers (sales, 4 months)", reports._members_section, db, root, start, end,
           prev_start, year, month, tz)
     clock("points tie-out (balances, ledger, lots)", reports._points_section, db, start, end,

@@ -66,9 +66,10 @@ def segment_members(term: Any, name: str, at: datetime) -> list[str]:
     if name == "birthdays_next_month":
         return _birthdays_next_month(db, at.astimezone(zone(tz)).date())
     root = q.roots(db)
-    (purchases,) = rm.purchase_summaries(db, root, [at])
-    (snap,) = rm.snapshots(db, root, [at], [purchases], term.program, [rm.member_ids(db, at)],
-                           tz)
+    ids = rm.member_ids(db, at)
+    (purchases,), sums = rm.member_scan(db, root, [at + rm.TICK], term.program)
+    tiers = rm.tiers_at(db, root, [at], term.program, [ids], sums)
+    (snap,) = rm.snapshots(db, root, [at], [purchases], term.program, [ids], tz, tiers)
     if name == "at_risk":
         return [r["member_id"] for r in rm.at_risk(db, root, snap, tz, limit=None)["members"]]
     return sorted(m for m, s in snap.segments.items() if s == name)

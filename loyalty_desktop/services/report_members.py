@@ -50,55 +50,75 @@ def _merge(acc: dict[str, list], member: str, count: int, net: int, first: str,
         cur[2], cur[3] = min(cur[2], first), max(cur[3], last)
 
 
-def purchase_summaries(db: Database, root: dict[str, str], ends: list[datetime]
-                       ) -> list[dict[str, list]]:
-    """Per moment: member -> [purchases, net kuruş, first at, last at] before it (one pass)."""
-    cols = []
-    args: list[str] = []
-    for end in ends[:-1]:
-        cols.append("SUM(at < ?), SUM(CASE WHEN at < ? THEN total - refunded END), "
-                    "MAX(CASE WHEN at < ? THEN at END)")
-        args += [to_db(end)] * 3
-    extra = (", " + ", ".join(cols)) if cols else ""
-    sql = (f"SELECT member_id, COUNT(*), SUM(total - refunded), MIN(at), MAX(at){extra} "
-           "FROM sales NOT INDEXED WHERE member_id IS NOT NULL AND total > refunded AND at < ? "
-           "GROUP BY member_id")
-    out: list[dict[str, list]] = [{} for _ in ends]
-    for row in db.execute(sql, args + [to_db(ends[-1])]):
+def _windows(t: datetime, program: Program) -> list[str]:
+    """Bounds of the three tier sums at t: window, window before the grace, sales in grace."""
+    window = timedelta(days=program.tier_window_days)
+    grace = timedelta(days=program.downgrade_grace_days)
+    return [to_db(t - window), to_db(t), to_db(t - grace - window), to_db(t - grace),
+            to_db(t - grace), to_db(t)]
+
+
+def member_scan(db: Database, root: dict[str, str], ends: list[datetime], program: Program
+                ) -> tuple[list[dict[str, list]], list[dict[str, list[int]]]]:
+    """One pass over the sales: per end, member -> [purchases, net kuruş, first at, last at]
+    of the sales before it (fully refunded ones left out); per end, the qualifying-spend sums
+    the tier needs at its last instant (money paid, refunds taken off at the sale's time)."""
+    cols, args = [], []
+    for end in ends:
+        cols.append("SUM(at < ?1 AND total > refunded), "
+                    "SUM(CASE WHEN at < ?1 AND total > refunded THEN total - refunded END), "
+                    "MIN(CASE WHEN at < ?1 AND total > refunded THEN at END), "
+                    "MAX(CASE WHEN at < ?1 AND total > refunded THEN at END)"
+                    .replace("?1", f"?{len(args) + 1}"))
+        args.append(to_db(end))
+    for end in ends:
+        n = len(args)
+        cols.append(f"SUM(CASE WHEN at > ?{n + 1} AND at <= ?{n + 2} THEN money_paid ELSE 0 END), "
+                    f"SUM(CASE WHEN at > ?{n + 3} AND at <= ?{n + 4} THEN money_paid ELSE 0 END), "
+                    f"SUM(CASE WHEN at > ?{n + 5} AND at <= ?{n + 6} THEN money_paid ELSE 0 END)")
+        args += _windows(end - TICK, program)
+    sql = (f"SELECT member_id, {', '.join(cols)} FROM sales NOT INDEXED WHERE member_id IS NOT "
+           f"NULL AND at < ?{len(args) + 1} GROUP BY member_id")
+    k = len(ends)
+    purchases: list[dict[str, list]] = [{} for _ in ends]
+    sums: list[dict[str, list[int]]] = [{} for _ in ends]
+    for row in db.execute(sql, [*args, to_db(max(ends))]):
         member = root.get(row[0], row[0])
-        _merge(out[-1], member, row[1], row[2], row[3], row[4])
-        for i in range(len(ends) - 1):
-            count, net, last = row[5 + 3 * i: 8 + 3 * i]
+        for i in range(k):
+            count, net, first, last = row[1 + 4 * i: 5 + 4 * i]
             if count:
-                _merge(out[i], member, count, net, row[3], last)
-    return out
+                _merge(purchases[i], member, count, net, first, last)
+            spent = row[1 + 4 * k + 3 * i: 4 + 4 * k + 3 * i]
+            acc = sums[i].setdefault(member, [0, 0, 0])
+            for j in range(3):
+                acc[j] += spent[j]
+    _refunded_spend(db, root, ends, program, sums)
+    return purchases, sums
+
+
+def _refunded_spend(db: Database, root: dict[str, str], ends: list[datetime], program: Program,
+                    sums: list[dict[str, list[int]]]) -> None:
+    """Take refunded money off the window sums (spend_refund entries are dated at the sale)."""
+    bounds = [_windows(end - TICK, program) for end in ends]
+    lo = min(b[2] for b in bounds)
+    for member, at, spend in db.execute(
+            "SELECT member_id, at, spend FROM ledger INDEXED BY ledger_kind_at WHERE kind = "
+            "'spend_refund' AND at > ? AND at <= ?", [lo, max(b[1] for b in bounds)]):
+        member = root.get(member, member)
+        for i, b in enumerate(bounds):
+            acc = sums[i].setdefault(member, [0, 0, 0])
+            if b[0] < at <= b[1]:
+                acc[0] += spend
+            if b[2] < at <= b[3]:
+                acc[1] += spend
 
 
 def tiers_at(db: Database, root: dict[str, str], moments: list[datetime], program: Program,
-             members: list[list[str]]) -> list[dict[str, str]]:
-    """Each listed member's tier at each moment (entry tier when nothing qualifies), from one
-    pass over the spend entries."""
-    window = timedelta(days=program.tier_window_days)
-    grace = timedelta(days=program.downgrade_grace_days)
-    cols, args = [], []
-    for t in moments:
-        cols.append("SUM(CASE WHEN at > ? AND at <= ? THEN spend ELSE 0 END), "
-                    "SUM(CASE WHEN at > ? AND at <= ? THEN spend ELSE 0 END), "
-                    "SUM(CASE WHEN at > ? AND at <= ? AND kind = 'sale' THEN spend ELSE 0 END)")
-        args += [to_db(t - window), to_db(t), to_db(t - grace - window), to_db(t - grace),
-                 to_db(t - grace), to_db(t)]
-    lo, hi = min(moments) - grace - window, max(moments)
-    sums: dict[str, list[int]] = {}
-    for row in db.execute(
-            f"SELECT member_id, {', '.join(cols)} FROM ledger WHERE kind IN ('sale', "
-            "'spend_refund') AND at > ? AND at <= ? GROUP BY member_id",
-            [*args, to_db(lo), to_db(hi)]):
-        acc = sums.setdefault(root.get(row[0], row[0]), [0] * (len(row) - 1))
-        for i, value in enumerate(row[1:]):
-            acc[i] += value
-    return [_tiers_from_sums(db, root, moment, program, mine,
-                             {m: v[3 * i: 3 * i + 3] for m, v in sums.items()})
-            for i, (moment, mine) in enumerate(zip(moments, members))]
+             members: list[list[str]], sums: list[dict[str, list[int]]]
+             ) -> list[dict[str, str]]:
+    """Each listed member's tier at each moment (entry tier when nothing qualifies)."""
+    return [_tiers_from_sums(db, root, moment, program, mine, moment_sums)
+            for moment, mine, moment_sums in zip(moments, members, sums)]
 
 
 def _tiers_from_sums(db: Database, root: dict[str, str], moment: datetime, program: Program,
@@ -139,10 +159,8 @@ def _spend_pairs(db: Database, root: dict[str, str], members: list[str], moment:
 
 def snapshots(db: Database, root: dict[str, str], moments: list[datetime],
               purchases: list[dict[str, list]], program: Program, members: list[list[str]],
-              tz: str, tiers: list[dict[str, str]] | None = None) -> list[Snapshot]:
+              tz: str, tiers: list[dict[str, str]]) -> list[Snapshot]:
     """Tiers, RFM and segments of the members as of each moment (a month's last instant)."""
-    if tiers is None:
-        tiers = tiers_at(db, root, moments, program, members)
     out = []
     for moment, bought, tier_map in zip(moments, purchases, tiers):
         local = moment.astimezone(zone(tz))

@@ -31,8 +31,8 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     root = q.roots(db)
     ids, ids_prev = rm.member_ids(db, end), rm.member_ids(db, start)
     moments = [start - rm.TICK, end - rm.TICK]
-    summaries = rm.purchase_summaries(db, root, [start, end])
-    tiers = rm.tiers_at(db, root, moments, program, [ids_prev, ids])
+    summaries, sums = rm.member_scan(db, root, [start, end], program)
+    tiers = rm.tiers_at(db, root, moments, program, [ids_prev, ids], sums)
     members, month_rows = _members_section(db, root, start, end, prev_start, year, month, tz)
     sales = _sales_section(db, start, end, members["active"])
     snap_prev, snap = rm.snapshots(db, root, moments, summaries, program, [ids_prev, ids], tz,

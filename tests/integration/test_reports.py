@@ -140,3 +140,12 @@ def test_tier_held_through_the_grace_then_dropped(terminal):
     assert feb["tiers"]["distribution"] == {"bronz": 1, "gumus": 0, "altin": 0, "platin": 0}
     assert feb["tiers"]["movements"] == {"upgrades": 0, "downgrades": 1,
                                          "moves": {"gumus>bronz": 1}}
+
+
+def test_refund_that_undoes_the_tier_spend_drops_it_at_once(terminal):
+    m = terminal.enrol("İade Eden", at=t("2026-01-05 10:00"))
+    sale = terminal.sale(m["member_id"], 100000, at=t("2026-01-10 10:00"))  # Gümüş
+    terminal.refund(sale["sale_id"], 10000, manager_pin=MANAGER_PIN, at=t("2026-01-20 10:00"))
+    jan = monthly_report(terminal, 2026, 1)
+    assert jan["tiers"]["distribution"]["bronz"] == 1  # 900 TL left: never reached Gümüş
+    assert jan["clv"]["average"] == 90000 * 3
