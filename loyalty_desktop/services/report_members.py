@@ -7,6 +7,7 @@ fast CLV and RFM functions of `report_math` give exactly what `analytics` gives.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,14 +125,14 @@ def tiers_at(db: Database, root: dict[str, str], moments: list[datetime], progra
 def _tiers_from_sums(db: Database, root: dict[str, str], moment: datetime, program: Program,
                      members: list[str], sums: dict[str, list[int]]) -> dict[str, str]:
     """Tier by qualifying spend; the members whose spend fell within the grace are walked."""
-    entry = program.tiers[0].key
-    out = {m: entry for m in members}
+    keys = [t.key for t in program.tiers]
+    thresholds = [t.threshold for t in program.tiers]  # rising; tier = last one reached
+    out = {m: keys[0] for m in members}
     walk = []
     for member, (now_spend, before_spend, since) in sums.items():
-        qualified = program.qualified_tier(now_spend)
-        out[member] = qualified.key
-        highest = program.qualified_tier(before_spend + since)
-        if program.tier_rank(highest.key) > program.tier_rank(qualified.key):
+        rank = max(bisect_right(thresholds, now_spend) - 1, 0)
+        out[member] = keys[rank]
+        if bisect_right(thresholds, before_spend + since) - 1 > rank:
             walk.append(member)  # spend fell within the grace: the tier may still be held
     for member, pairs in _spend_pairs(db, root, walk, moment).items():
         out[member] = tier_status(pairs, moment, program).tier.key
