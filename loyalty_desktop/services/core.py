@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
+from ..store.sqlite_db import Database
 
 from ..domain.clock import DEFAULT_TZ, now_utc, to_db, to_json
 from ..domain.errors import StoreError

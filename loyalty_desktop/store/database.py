@@ -9,11 +9,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from sqlite_utils import Database
 
 from ..domain.clock import now_utc
 from ..domain.errors import StoreError
-from .schema import KNOWN_MIGRATIONS, migrations
+from .schema import KNOWN_MIGRATIONS, MIGRATION_SET, migration_set
+from .sqlite_db import Database
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def sqlite_version_note() -> str | None:
 def connect(path: Path) -> Database:
     """The single writer connection, with durable settings."""
     conn = sqlite3.connect(str(path), check_same_thread=False, timeout=5.0)
-    db = Database(conn, execute_plugins=False)
+    db = Database(conn)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("PRAGMA foreign_keys=ON")
@@ -83,9 +83,19 @@ def connect(path: Path) -> Database:
     return db
 
 
+def applied_migrations(db: Database) -> list[str]:
+    """Names of the migrations this database has had."""
+    if not db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND "
+                      "name = '_sqlite_migrations'").fetchone():
+        return []
+    rows = db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = ? "
+                      "ORDER BY rowid", [MIGRATION_SET]).fetchall()
+    return [r[0] for r in rows]
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations; refuse a database written by a newer program."""
-    applied = [m.name for m in migrations.applied(db)]
+    applied = applied_migrations(db)
     unknown = [name for name in applied if name not in KNOWN_MIGRATIONS]
     if unknown:
         raise StoreError(
@@ -94,7 +104,10 @@ def migrate(db: Database) -> None:
             "nothing was changed.",
             code="database_too_new",
         )
-    migrations.apply(db)
+    if [name for name in KNOWN_MIGRATIONS if name not in applied]:
+        from sqlite_utils import Database as FullDatabase
+
+        migration_set().apply(FullDatabase(db.conn, execute_plugins=False))
 
 
 def integrity_ok(db: Database) -> bool:

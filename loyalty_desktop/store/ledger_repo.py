@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
+from .sqlite_db import Database
 
 from ..domain.clock import from_db, to_db
 from ..domain.errors import Refused

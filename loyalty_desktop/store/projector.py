@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlite_utils import Database
+from .sqlite_db import Database
 
 from ..domain.text import fold
 from ..domain.ledger import Entry, MemberLedger

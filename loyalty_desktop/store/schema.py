@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from typing import TYPE_CHECKING, Any
 
-migrations = Migrations("loyalty_desktop")
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+    from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "loyalty_desktop"
+_STEPS: list[tuple[str, Any]] = []
+
+
+def _migration(name: str):
+    """Register a migration step (named; the names are what the database records)."""
+    def deco(fn):
+        _STEPS.append((name, fn))
+        return fn
+    return deco
 
 _APPEND_ONLY = ("events", "ledger", "audit", "consents")
 
 
-@migrations(name="0001_initial")
+@_migration("0001_initial")
 def initial(db: Database) -> None:
     """Events (the sync unit), the ledger, projections, caches, staff and the audit log."""
     _run_script(
@@ -175,4 +187,14 @@ def _run_script(db: Database, script: str) -> None:
             db.execute(statement)
 
 
-KNOWN_MIGRATIONS = [m.name for m in migrations._migrations]
+KNOWN_MIGRATIONS = [name for name, _ in _STEPS]
+
+
+def migration_set() -> Migrations:
+    """The steps as a sqlite-utils Migrations set (imported only when something must run)."""
+    from sqlite_utils.migrations import Migrations
+
+    steps = Migrations(MIGRATION_SET)
+    for name, fn in _STEPS:
+        steps(name=name)(fn)
+    return steps

@@ -16,7 +16,7 @@ import pytest
 from loyalty_desktop.domain.errors import StoreError
 from loyalty_desktop.services import open_terminal
 from loyalty_desktop.store import database as dbm
-from loyalty_desktop.store.schema import KNOWN_MIGRATIONS, migrations
+from loyalty_desktop.store.schema import KNOWN_MIGRATIONS, migration_set
 
 from .conftest import MANAGER_PIN, OWNER_PIN, t
 
@@ -82,8 +82,10 @@ def test_a_database_written_now_survives_reopening(tmp_path):
 def test_an_older_schema_is_brought_up_to_date(tmp_path, stop_before):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    old = dbm.connect(data_dir / dbm.DB_NAME)
-    migrations.apply(old, stop_before=stop_before)
+    from sqlite_utils import Database
+
+    old = Database(str(data_dir / dbm.DB_NAME))
+    migration_set().apply(old, stop_before=stop_before)
     old.conn.close()
     with open_terminal(data_dir) as term:
         term.init_shop("Kahve Dükkanı", "Oya Sahip", OWNER_PIN)

@@ -1,0 +1,57 @@
+"""The small part of sqlite-utils' Database the store uses every day, without importing it.
+
+Importing sqlite_utils also imports numpy (for its column types), a quarter of a second at
+every start of the counter. Day to day the store only needs `execute`, `atomic` and the raw
+connection; sqlite-utils itself is loaded when migrations have to run (`store.database`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+
+class Database:
+    """A connection with sqlite-utils' `execute` and `atomic` semantics."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
+                ) -> sqlite3.Cursor:
+        """Run one statement."""
+        return self.conn.execute(sql, parameters if parameters is not None else ())
+
+    @contextmanager
+    def atomic(self) -> Iterator[Database]:
+        """A transaction; nested blocks are savepoints (as in sqlite-utils)."""
+        if self.conn.in_transaction:
+            savepoint = f"ld_{secrets.token_hex(8)}"
+            self.conn.execute(f"SAVEPOINT {savepoint}")
+            try:
+                yield self
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        else:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
