@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlite_utils import Database
+from ..store.sqlite_db import Database
 
 from ..domain import btyd
 from ..domain.analytics import Purchase, churn_risk

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlite_utils import Database
+from ..store.sqlite_db import Database
 
 from ..domain.clock import to_db
 from ..domain.ledger import POINT_KINDS, WALLET_KINDS, fold
