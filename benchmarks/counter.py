@@ -54,15 +54,20 @@ term.close()
 
 
 def store(args: argparse.Namespace) -> Path:
-    """A working copy of the cached big store (built the first time)."""
+    """A working copy of the cached big store (built the first time) in this benchmark's folder."""
     cached = args.cache / f"store-{args.members}-{args.sales}"
     if not (cached / "loyalty.db").exists():
         shutil.rmtree(cached, ignore_errors=True)
         build(cached, args.members, args.sales)
-    work = args.cache / "counter-work"
+    work = args.work or args.cache / "counter-work"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(cached, work, ignore=shutil.ignore_patterns("*.lock"))
     return work
+
+
+def say(text: str) -> None:
+    """Print one figure at once, so a killed run keeps what it measured."""
+    print(text, flush=True)
 
 
 def signed_payloads(term, count: int) -> list[tuple[str, str]]:
@@ -139,6 +144,7 @@ def sell(app, worker, window, count: int) -> list[float]:
         app.processEvents()
         if (i + 1) % (count // 4) == 0:
             marks.append(rss_mb())
+            say(f"RSS after {i + 1} sales: {marks[-1]:.0f} MB")
     return marks
 
 
@@ -173,39 +179,45 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--idle", type=float, default=60.0)
     ap.add_argument("--sales-for-rss", type=int, default=1000)
+    ap.add_argument("--starts", type=int, default=5)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/loyalty-bench"))
+    ap.add_argument("--work", type=Path, default=None,
+                    help="folder for the working copy (default CACHE/counter-work)")
     args = ap.parse_args()
     work = store(args)
+    say(f"store: {args.members} members, {args.sales} sales; {args.runs} scans; copy in {work}")
+    t0 = time.perf_counter()
     term = open_terminal(work)
+    say(f"open_terminal on the big store: {(time.perf_counter() - t0) * 1000:.0f} ms")
     people = signed_payloads(term, args.runs + 1)
     bare = []
     for payload, _ in people[:-1]:
         t0 = time.perf_counter()
         term.scan(payload)
         bare.append(time.perf_counter() - t0)
+    say(f"bare term.scan: p50 {pct(bare, .5):.2f} ms  p99 {pct(bare, .99):.2f} ms")
     app, worker, window = open_window(term)
     shown = [scan_to_shown(app, window, p, n) for p, n in people[:-1]]
+    say(f"scan to member shown: p50 {pct(shown, .5):.2f} ms  p99 {pct(shown, .99):.2f} ms "
+        "(budget 10 / 30)")
+    say(f"ratio={pct(shown, .5) / pct(bare, .5):.2f}")
     time.sleep(args.idle)
     idle = scan_to_shown(app, window, *people[-1])
+    say(f"first scan after {args.idle:.0f} s idle: {idle * 1000:.2f} ms (budget 50)")
     window.counter.reset()
+    say(f"RSS before sales: {rss_mb():.0f} MB")
     rss = sell(app, worker, window, args.sales_for_rss)
+    say(f"RSS after each quarter of {args.sales_for_rss} sales: "
+        f"{', '.join(f'{m:.0f}' for m in rss)} MB (budget 300, not growing)")
     window.close()
     worker.shutdown()
     term.close()
-    starts = startup_times(work, 5)
-    print(f"store: {args.members} members, {args.sales} sales; {args.runs} scans")
-    print(f"bare term.scan: p50 {pct(bare, .5):.2f} ms  p99 {pct(bare, .99):.2f} ms")
-    print(f"scan to member shown: p50 {pct(shown, .5):.2f} ms  p99 {pct(shown, .99):.2f} ms "
-          "(budget 10 / 30)")
-    print(f"first scan after {args.idle:.0f} s idle: {idle * 1000:.2f} ms (budget 50)")
-    print(f"start to ready counter: median {statistics.median(starts):.3f} s "
-          f"(runs {', '.join(f'{s:.3f}' for s in starts)}; budget 1.0)")
-    print("heaviest imports at start-up (cumulative):")
+    starts = startup_times(work, args.starts)
+    say(f"start to ready counter: median {statistics.median(starts):.3f} s "
+        f"(runs {', '.join(f'{s:.3f}' for s in starts)}; budget 1.0)")
+    say("heaviest imports at start-up (cumulative):")
     for line in heaviest_imports(work):
-        print("   " + line)
-    print(f"RSS after each quarter of {args.sales_for_rss} sales: "
-          f"{', '.join(f'{m:.0f}' for m in rss)} MB (budget 300, not growing)")
-    print(f"ratio={pct(shown, .5) / pct(bare, .5):.2f}")
+        say("   " + line)
 
 
 if __name__ == "__main__":

@@ -11,13 +11,11 @@ from PySide6.QtCore import QLocale, QTranslator
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from ..domain.errors import StoreError
-from ..printing.fonts import resources_dir
 from ..services import open_terminal
 from ..services.terminal import restore_backup
 from .messages import error_text
-from .style import apply_style
+from .style import apply_style, resources_dir
 from .window import MainWindow
-from .wizard import FirstRunWizard
 from .worker import TerminalWorker
 
 log = logging.getLogger(__name__)
@@ -82,6 +80,8 @@ def run_terminal(app: QApplication, term: Any) -> str | None:
     translator = None
     try:
         if not worker.run_now(lambda t: t.initialised):
+            from .wizard import FirstRunWizard
+
             wizard = FirstRunWizard(worker)
             if wizard.exec() != QDialog.DialogCode.Accepted:
                 return None

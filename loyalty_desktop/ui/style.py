@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
-
-from ..printing.fonts import resources_dir
 
 FONT_FAMILY = "DejaVu Sans"
 MIN_TOUCH = 44
@@ -66,6 +67,14 @@ QStatusBar {{ border-top: 2px solid #000000; font-size: 14px; }}
 QStatusBar QLabel {{ padding: 0 10px; }}
 QHeaderView::section {{ background: #000000; color: #ffffff; padding: 6px; font-weight: bold; }}
 """
+
+
+def resources_dir() -> Path:
+    """The `resources` folder, found as printing.fonts does, without importing ReportLab."""
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        return Path(bundle) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def register_fonts() -> list[str]:

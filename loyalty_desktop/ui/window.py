@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWid
 from .counter import CounterScreen
 from .customer_display import CustomerDisplay
 from .history import HistoryScreen
+from .lazy_tab import LazyTab
 from .login import LoginScreen
 from .members import MembersScreen
 from .messages import error_text
@@ -23,6 +25,7 @@ from .sync_bridge import BackgroundSync
 from .worker import TerminalWorker
 
 DEFAULT_AUTOLOCK_MINUTES = 5
+WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
 USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
@@ -80,6 +83,7 @@ class MainWindow(QMainWindow):
         self.lock_button = self.status.add_lock_button(self.lock)
         self.lock_button.setVisible(False)
         self.status.set_staff(None)
+        QTimer.singleShot(WARM_UP_MS, self.receipts.warm_up)
         self.display = CustomerDisplay(worker, lang) if with_display else None
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanned)
@@ -117,12 +121,13 @@ class MainWindow(QMainWindow):
         self.autolock.setInterval(int(values["autolock_minutes"]) * 60_000)
         data_dir = self.data_dir
         self.worker.call(lambda t: t.shop, lambda shop: self._configure_receipts(
-            shop, values["receipt_printer"], data_dir))
+            shop, values["receipt_printer"], data_dir, values["receipt_width_mm"]))
         self.sources.configure(values["serial_scanner_port"], values["camera_scanner"])
         self.counter.set_camera_available(self.sources.camera_enabled)
 
-    def _configure_receipts(self, shop: dict[str, Any], printer: str, data_dir: Any) -> None:
-        self.receipts.configure(shop, printer, data_dir)
+    def _configure_receipts(self, shop: dict[str, Any], printer: str, data_dir: Any,
+                            width_mm: int) -> None:
+        self.receipts.configure(shop, printer, data_dir, width_mm)
         self.status.set_printer(self.receipts.state())
 
     def on_login(self, staff: dict[str, Any]) -> None:
@@ -200,15 +205,19 @@ class MainWindow(QMainWindow):
         if self.display is not None:
             self.display.close()
         self.worker.drain()
-        self.receipts.queue.wait(10_000)
+        self.receipts.wait(10_000)
         super().closeEvent(event)
 
 
 
-def _reports_screen(worker: TerminalWorker) -> QWidget | None:
-    """The managers' reports tab (ui/reports.py) when this build has it."""
-    try:
-        from .reports import ReportsScreen
-    except ImportError:
+def _reports_screen(worker: TerminalWorker) -> LazyTab | None:
+    """The managers' reports tab (ui/reports.py) when this build has it, built when first shown."""
+    if find_spec(f"{__package__}.reports") is None:
         return None
-    return ReportsScreen(worker)
+
+    def make() -> QWidget:
+        from .reports import ReportsScreen
+
+        return ReportsScreen(worker)
+
+    return LazyTab(make)

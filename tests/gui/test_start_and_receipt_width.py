@@ -1,0 +1,98 @@
+"""Start-up stays light (heavy libraries load on first use); the receipt width setting reaches slips."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+
+from loyalty_desktop.ui.lazy_tab import LazyTab
+from loyalty_desktop.ui.window import MainWindow
+
+from .conftest import MANAGER_PIN, wait_idle
+from .test_counter import login
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAVY = ("reportlab", "qrcode", "numpy", "scipy", "zxingcpp", "sqlite_utils",
+         "PySide6.QtPdf", "PySide6.QtPdfWidgets", "PySide6.QtPrintSupport", "PySide6.QtMultimedia")
+IMPORT_WINDOW = """
+import sys
+import loyalty_desktop.ui.main, loyalty_desktop.ui.window, loyalty_desktop.services
+print(" ".join(sorted(m for m in sys.modules if m.startswith(tuple(sys.argv[1:])))))
+"""
+
+
+@pytest.fixture
+def window(worker, qtbot):
+    """The main window without the customer display, closed after the test."""
+    win = MainWindow(worker, with_display=False)
+    qtbot.addWidget(win)
+    win.show()
+    wait_idle(qtbot, worker)
+    yield win
+    win.close()
+
+
+def page_width_mm(pdf: bytes) -> float:
+    """Width of the first page's MediaBox in millimetres."""
+    box = re.search(rb"/MediaBox\s*\[\s*([\d.]+)\s+([\d.]+)\s+([\d.]+)", pdf)
+    assert box is not None
+    return (float(box.group(3)) - float(box.group(1))) * 25.4 / 72
+
+
+def test_window_modules_import_without_heavy_libraries():
+    out = subprocess.run([sys.executable, "-c", IMPORT_WINDOW, *HEAVY], capture_output=True,
+                         text=True, check=True, cwd=ROOT, timeout=60)
+    assert out.stdout.split() == []
+
+
+def test_lazy_tab_builds_its_screen_once_when_first_shown(qtbot):
+    made: list[QWidget] = []
+    tab = LazyTab(lambda: made.append(QWidget()) or made[-1])
+    qtbot.addWidget(tab)
+    assert made == [] and tab.screen is None
+    tab.show()
+    tab.hide()
+    tab.show()
+    assert len(made) == 1 and tab.screen is made[0]
+    assert tab.screen.parent() is tab
+
+
+def test_reports_tab_is_built_when_a_manager_opens_it(window, qtbot, worker):
+    login(window, qtbot, worker, "manager", MANAGER_PIN)
+    assert window.reports.screen is None
+    window.tabs.setCurrentWidget(window.reports)
+    assert type(window.reports.screen).__name__ == "ReportsScreen"
+
+
+def test_receipt_width_setting_reaches_the_slip(window, qtbot, worker):
+    term = worker.term
+    worker.run_now(lambda t: t.set_setting("receipt_width_mm", 58, MANAGER_PIN))
+    worker.run_now(lambda t: t.set_setting("receipt_printer", "file", MANAGER_PIN))
+    window.apply_settings({s["key"]: s["value"] for s in worker.run_now(lambda t: t.settings())})
+    wait_idle(qtbot, worker)
+    assert window.receipts.width_mm == 58
+    login(window, qtbot, worker)
+    window.counter.amount.setText("42,00")
+    window.counter.confirm_sale()
+    wait_idle(qtbot, worker)
+    receipt = term.data_dir / "receipts" / f"{term.sales()[0]['sale_id']}.pdf"
+    qtbot.waitUntil(receipt.exists, timeout=5000)
+    qtbot.waitUntil(lambda: window.receipts.wait(0), timeout=5000)
+    assert abs(page_width_mm(receipt.read_bytes()) - 58) < 0.1
+
+
+def test_default_receipt_is_80_mm(window, qtbot, worker):
+    login(window, qtbot, worker)
+    window.receipts.configure(worker.term.shop, "file", worker.term.data_dir)
+    window.counter.amount.setText("10,00")
+    window.counter.confirm_sale()
+    wait_idle(qtbot, worker)
+    receipt = worker.term.data_dir / "receipts" / f"{worker.term.sales()[0]['sale_id']}.pdf"
+    qtbot.waitUntil(receipt.exists, timeout=5000)
+    qtbot.waitUntil(lambda: window.receipts.wait(0), timeout=5000)
+    assert abs(page_width_mm(receipt.read_bytes()) - 80) < 0.1
