@@ -14,6 +14,7 @@ from ..domain.errors import InvalidInput, Refused
 from ..domain.program import Program, program_from_toml, program_to_toml, replace_version
 from ..store import database as dbm
 from ..store.ledger_repo import cache_matches_ledger
+from ..store.rollups import rollups_match_ledger
 from .sales import SalesMixin
 from .staff import StaffMixin
 
@@ -101,15 +102,17 @@ class AdminMixin(SalesMixin, StaffMixin):
         members = [r[0] for r in self.db.execute(
             "SELECT member_id FROM members WHERE merged_into IS NULL").fetchall()]
         mismatched = [m for m in members if not cache_matches_ledger(self.db, m)]
+        rollups = rollups_match_ledger(self.db)
         fk = self.db.execute("PRAGMA foreign_key_check").fetchall()
         gaps = self.db.execute(
             "SELECT COUNT(*) FROM (SELECT terminal_id, MAX(seq) AS mx, COUNT(*) AS n FROM events "
             "GROUP BY terminal_id) WHERE mx != n").fetchone()[0]
         counts = {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
                   for t in ("members", "sales", "refunds", "events", "ledger")}
-        return {"ok": integrity and not mismatched and not fk and gaps == 0,
+        return {"ok": integrity and not mismatched and not rollups and not fk and gaps == 0,
                 "integrity": integrity, "members_checked": len(members),
-                "cache_mismatches": mismatched[:20], "foreign_key_problems": len(fk),
+                "cache_mismatches": mismatched[:20], "rollup_mismatches": rollups[:20],
+                "foreign_key_problems": len(fk),
                 "sequence_gaps": gaps, "counts": counts,
                 "sqlite_version": sqlite3.sqlite_version,
                 "sqlite_note": dbm.sqlite_version_note()}

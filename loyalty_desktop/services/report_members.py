@@ -23,6 +23,7 @@ from ..domain.report_math import (
     LocalDays, clv_from_summary, segments_from_summary, under_a_year_cutoff,
 )
 from ..domain.tiers import tier_status
+from . import report_rollups as rr
 
 TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
 SAMPLE_FOR_FIT = 600
@@ -64,6 +65,16 @@ def member_scan(db: Database, root: dict[str, str], ends: list[datetime], progra
     """One pass over the sales: per end, member -> [purchases, net kuruş, first at, last at]
     of the sales before it (fully refunded ones left out); per end, the qualifying-spend sums
     the tier needs at its last instant (money paid, refunds taken off at the sale's time)."""
+    months = rr.month_keys(db, ends)
+    if months is not None:  # month bounds: the projector's rollups answer without the sales
+        return rr.member_scan(db, root, ends, months,
+                              [_windows(end - TICK, program) for end in ends])
+    return _member_scan_sales(db, root, ends, program)
+
+
+def _member_scan_sales(db: Database, root: dict[str, str], ends: list[datetime],
+                       program: Program) -> tuple[list[dict[str, list]], list[dict[str, list[int]]]]:
+    """member_scan for any bounds, in one pass over the sales."""
     cols, args = [], []
     for end in ends:
         cols.append("SUM(at < ?1 AND total > refunded), "

@@ -15,6 +15,7 @@ from ..store.sqlite_db import Database
 from ..domain.clock import to_db
 from ..domain.ledger import POINT_KINDS, WALLET_KINDS, fold
 from ..store.ledger_repo import _row_to_entry
+from . import report_rollups as rr
 
 _KINDS = ",".join(f"'{k}'" for k in sorted(POINT_KINDS))
 _WALLET = ",".join(f"'{k}'" for k in sorted(WALLET_KINDS))
@@ -52,6 +53,9 @@ def buyers(db: Database, start: datetime, end: datetime, root: dict[str, str],
     sales in [previous, start) and in [since, start) (one pass over the sales)."""
     since = since or start
     previous = previous or start
+    keys = rr.month_keys(db, [start, end, since, previous])
+    if keys is not None:
+        return rr.buyers(db, root, *keys)
     out: dict[str, list] = {}
     for member, count, total, net, before, recent in db.execute(
             "SELECT member_id, SUM(at >= ?1), SUM(CASE WHEN at >= ?1 THEN total END), "
@@ -95,6 +99,9 @@ def revenue_by_day(db: Database, days: list[tuple[datetime, datetime]]) -> list[
 
 def point_flows(db: Database, start: datetime, end: datetime) -> dict[str, int]:
     """Point entries of the range by kind; adjustments split into positive and negative."""
+    keys = rr.month_keys(db, [start, end])
+    if keys is not None and rr.next_month(keys[0]) == keys[1]:
+        return rr.point_flows(db, keys[0])
     flows = {k: 0 for k in ("earn", "bonus", "adjust_in", "adjust_out", "redeem", "restore",
                             "reverse")}
     for kind, positive, negative in db.execute(
@@ -126,9 +133,13 @@ def outstanding_before(db: Database, moments: list[datetime]) -> list[tuple[int,
     landed in already-expired lots.
     """
     total = db.execute("SELECT COALESCE(SUM(points_total), 0) FROM balances").fetchone()[0]
-    cols = ", ".join("COALESCE(SUM(CASE WHEN at >= ? THEN points END), 0)" for _ in moments)
-    later = db.execute(f"SELECT {cols} FROM ledger WHERE kind IN ({_KINDS}) AND at >= ?",
-                       [*(to_db(m) for m in moments), to_db(min(moments))]).fetchone()
+    keys = rr.month_keys(db, moments)
+    if keys is not None:  # month bounds: the projector's monthly point flows
+        later = rr.points_from(db, keys)
+    else:
+        cols = ", ".join("COALESCE(SUM(CASE WHEN at >= ? THEN points END), 0)" for _ in moments)
+        later = db.execute(f"SELECT {cols} FROM ledger WHERE kind IN ({_KINDS}) AND at >= ?",
+                           [*(to_db(m) for m in moments), to_db(min(moments))]).fetchone()
     out = []
     for moment, after in zip(moments, later):
         expired = db.execute("SELECT COALESCE(SUM(remaining), 0) FROM lots WHERE expires_at < ?",

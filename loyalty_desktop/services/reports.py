@@ -18,6 +18,7 @@ from ..domain.report_math import (
 )
 from . import report_members as rm
 from . import report_queries as q
+from . import report_rollups as rr
 
 TOP_MEMBERS = 10
 
@@ -26,6 +27,7 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     """Every KPI of one calendar month (shop time), with the points tie-out checked."""
     term.require_shop()
     db, tz, program = term.db, term.timezone, term.program
+    rr.prepare(db, tz)
     start, end = month_bounds(year, month, tz)
     prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
     root = q.roots(db)

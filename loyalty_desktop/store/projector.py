@@ -15,6 +15,7 @@ from .sqlite_db import Database
 from ..domain.text import fold
 from ..domain.ledger import Entry, MemberLedger
 from .ledger_repo import entry_from_data, insert_entries, insert_event, refresh_member
+from .rollups import apply_rollups
 
 ERASED_NAME = "[silindi / erased]"
 PERSONAL_KINDS = ("member_enrolled", "member_updated", "consent_changed", "complaint")
@@ -50,6 +51,7 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     handler = _PROJECTORS.get(event["kind"])
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)
+    apply_rollups(db, event, entries)
     for member in {root_member(db, m) for m in {e.member_id for e in entries}}:
         before, led = (known or {}).get(member, (None, None))
         mine = [e for e in entries if e.member_id == member]

@@ -180,6 +180,16 @@ def initial(db: Database) -> None:
     )
 
 
+@_migration("0002_member_rollups")
+def member_rollups(db: Database) -> None:
+    """Per-member monthly rollups and monthly point flows, backfilled from sales and ledger."""
+    from .rollups import TABLES_SQL, rebuild
+
+    for statement in TABLES_SQL:
+        db.execute(statement)
+    rebuild(db)
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in script.split(";\n"):
