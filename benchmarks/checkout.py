@@ -110,10 +110,11 @@ def rows_of_sale(db, sale_id: str) -> dict:
         cur = db.conn.execute(sql, [sale_id])
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+    # Entry and lot ids are "<event id>:NNN": a primary-key range, not a scan of millions.
     return {"events": fetch("SELECT * FROM events WHERE id = ?"),
-            "ledger": fetch("SELECT * FROM ledger WHERE event_id = ?"),
+            "ledger": fetch("SELECT * FROM ledger WHERE id > ?1 || ':' AND id < ?1 || ';'"),
             "sales": fetch("SELECT * FROM sales WHERE sale_id = ?"),
-            "lots": fetch("SELECT * FROM lots WHERE source = ?")}
+            "lots": fetch("SELECT * FROM lots WHERE lot_id > ?1 || ':' AND lot_id < ?1 || ';'")}
 
 
 def bare_sale(db, rows: dict, seq: int) -> None:
@@ -173,6 +174,7 @@ def main() -> None:
     rows = term.db.execute("SELECT member_id, card_number, name_fold FROM members "
                            "ORDER BY RANDOM() LIMIT ?", [args.runs]).fetchall()
     lookups, member_loads, searches, service = [], [], [], []
+    print(f"store ready; {len(rows)} members sampled", flush=True)
     for _, card, name in rows:
         t0 = time.perf_counter()
         term._by_card_number(card)
