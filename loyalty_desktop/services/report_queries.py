@@ -168,8 +168,10 @@ def wallet_flows(db: Database, start: datetime, end: datetime) -> dict[str, int]
     s, e = to_db(start), to_db(end)
     sums = dict(db.execute(f"SELECT kind, COALESCE(SUM(wallet), 0) FROM ledger WHERE kind IN "
                            f"({_WALLET}) AND at >= ? AND at < ? GROUP BY kind", [s, e]).fetchall())
-    pending = db.execute(f"SELECT COALESCE(SUM(wallet), 0) FROM ledger WHERE kind IN ({_WALLET}) "
-                         "AND at < ? AND COALESCE(available_at, at) >= ?", [e, e]).fetchone()[0]
+    # Forced: with no lower bound on `at` the planner scans the whole ledger instead.
+    pending = db.execute(f"SELECT COALESCE(SUM(wallet), 0) FROM ledger INDEXED BY ledger_kind_at "
+                         f"WHERE kind IN ({_WALLET}) AND at < ? AND COALESCE(available_at, at) >= ?",
+                         [e, e]).fetchone()[0]
     return {"cashback_issued": sums.get("cashback", 0),
             "wallet_spent": -sums.get("wallet_spend", 0),
             "cashback_cancelled": -sums.get("cashback_cancel", 0),
