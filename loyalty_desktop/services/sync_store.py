@@ -10,8 +10,9 @@ from typing import Any
 
 from ..domain.clock import to_db
 from ..domain.ids import derived_id
-from ..domain.ledger import fold
-from ..store.ledger_repo import EVENT_COLUMNS, event_row_to_dict, member_entries
+from ..store.ledger_repo import (
+    EVENT_COLUMNS, event_row_to_dict, refresh_member,
+)
 from ..store.projector import apply_event, root_member
 from .core import TerminalCore
 
@@ -66,22 +67,22 @@ class SyncStoreMixin(TerminalCore):
             for event in events:
                 if event["terminal_id"] == self.terminal_id:
                     continue
-                if apply_event(self.db, _without_server_fields(event), origin="remote"):
+                if apply_event(self.db, _without_server_fields(event), origin="remote",
+                               defer_refresh=touched):
                     applied += 1
-                    for e in event["payload"].get("entries", []):
-                        touched.add(root_member(self.db, e["member_id"]))
                     if event.get("server_seq") is not None:
                         self.db.execute("UPDATE events SET server_seq = ? WHERE id = ? AND "
                                         "server_seq IS NULL", [event["server_seq"], event["id"]])
-            conflicts = self._flag_conflicts(touched)
+            touched = {root_member(self.db, m) for m in touched}  # merges may have moved them
+            folded = {m: refresh_member(self.db, m) for m in sorted(touched)}
+            conflicts = self._flag_conflicts(folded)
             if any(e["kind"] == "program_published" for e in events):
                 self._forget_program()
         return {"applied": applied, "conflicts": conflicts}
 
-    def _flag_conflicts(self, members: set[str]) -> list[dict[str, Any]]:
+    def _flag_conflicts(self, folded: dict[str, Any]) -> list[dict[str, Any]]:
         found = []
-        for member_id in sorted(members):
-            led = fold(member_entries(self.db, member_id))
+        for member_id, led in sorted(folded.items()):
             kinds = []
             if led.overdraft:
                 kinds.append("overdraft")

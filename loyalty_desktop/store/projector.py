@@ -35,13 +35,16 @@ def root_member(db: Database, member_id: str) -> str:
 
 def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
                 known: dict[str, tuple[list[Entry], MemberLedger | None]] | None = None,
-                result: dict[str, Any] | None = None) -> bool:
+                result: dict[str, Any] | None = None,
+                defer_refresh: set[str] | None = None) -> bool:
     """Apply one event inside the caller's transaction; False if it was already applied.
 
     `known` may hold, per member, that member's whole ledger before this event and, if the
     caller already folded it, the fold after it, so the caches are refreshed without reading or
     folding it again (only when this event's entries sort last); `result` is the
-    stored answer of a sale or refund (kept for reprints and idempotent replays).
+    stored answer of a sale or refund (kept for reprints and idempotent replays). With
+    `defer_refresh`, the members whose caches need refreshing are added to that set instead
+    (a batch of pulled events refreshes each member once, at the end).
     """
     if not insert_event(db, event, origin, check=origin != "local"):
         return False
@@ -52,7 +55,11 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)
     apply_rollups(db, event, entries)
-    for member in {root_member(db, m) for m in {e.member_id for e in entries}}:
+    members = {root_member(db, m) for m in {e.member_id for e in entries}}
+    if defer_refresh is not None:
+        defer_refresh.update(members)
+        return True
+    for member in members:
         before, led = (known or {}).get(member, (None, None))
         mine = [e for e in entries if e.member_id == member]
         if before is not None and (not before or before[-1].id < mine[0].id):
