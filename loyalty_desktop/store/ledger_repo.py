@@ -90,6 +90,17 @@ def insert_entries(db: Database, entries: Iterable[Entry]) -> None:
     )
 
 
+def insert_entry_data(db: Database, event_id: str, items: list[dict[str, Any]]) -> None:
+    """Append ledger entries straight from an event's payload (times already in storage form)."""
+    db.conn.executemany(
+        "INSERT INTO ledger (id, event_id, member_id, kind, at, points, wallet, spend, "
+        "available_at, expires_at, ref, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        [(d["id"], event_id, d["member_id"], d["kind"], d["at"], d["points"], d["wallet"],
+          d["spend"], d["available_at"], d["expires_at"], d["ref"],
+          canonical(d["data"]) if d["data"] is not None else None) for d in items],
+    )
+
+
 def ledger_ids(db: Database, member_id: str) -> list[str]:
     """This member's id plus the ids of members merged into it (their ledgers are one)."""
     ids = [member_id]

@@ -14,7 +14,7 @@ from .sqlite_db import Database
 
 from ..domain.text import fold
 from ..domain.ledger import Entry, MemberLedger
-from .ledger_repo import entry_from_data, insert_entries, insert_event, refresh_member
+from .ledger_repo import entry_from_data, insert_entry_data, insert_event, refresh_member
 from .rollups import apply_rollups
 
 ERASED_NAME = "[silindi / erased]"
@@ -50,7 +50,7 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
         return False
     payload = event["payload"]
     entries = [entry_from_data(event["id"], d) for d in payload.get("entries", [])]
-    insert_entries(db, entries)
+    insert_entry_data(db, event["id"], payload.get("entries", []))
     handler = _PROJECTORS.get(event["kind"])
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)

@@ -21,6 +21,7 @@ from .protocol import LocalSyncStore
 
 BATCH_SIZE = 500  # the server's limit per push
 PAGE_SIZE = 500
+APPLY_BATCH = 5_000  # events applied in one store transaction while catching up
 WAITING_CAP = 10_000  # the status bar shows "10000+" beyond
 
 
@@ -140,30 +141,41 @@ class SyncClient:
     def _pull(self, api: ServerApi, instance: str, cursor: int, report: SyncReport) -> None:
         """Fetch pages after the cursor, apply the other terminals' events, save the cursor.
 
-        Each event handed to `apply_remote` carries its `server_seq` as an extra key.
+        Pages are applied in groups of up to APPLY_BATCH events, one store transaction each,
+        so a terminal catching up on a week refreshes each member's balances a few times, not
+        once per page; the cursor is saved only after its events are applied. Each event
+        handed to `apply_remote` carries its `server_seq` as an extra key.
         """
         own = self.store.terminal_id()
+        pending: list[dict[str, Any]] = []
         while True:
             page = api.pull(cursor, PAGE_SIZE)
             _same_instance(page, instance)
-            others = [
+            pending += [
                 {**item["event"], "server_seq": item["server_seq"]}
                 for item in page["events"] if item["event"].get("terminal_id") != own
             ]
-            if others:
-                result = self.store.apply_remote(others)
-                report.pulled += int(result.get("applied", 0))
-                report.conflicts += [
-                    {**c, "source": "apply"} if isinstance(c, dict) else {"detail": c, "source": "apply"}
-                    for c in result.get("conflicts", [])
-                ]
             next_cursor = int(page["next_cursor"])
-            if next_cursor != cursor:
-                cursor = next_cursor
-                self.store.save_sync_state(pull_cursor=cursor)
+            last_page = not page["has_more"] or not page["events"]
+            if len(pending) >= APPLY_BATCH or last_page or next_cursor == cursor:
+                self._apply(pending, report)
+                pending = []
+                if next_cursor != cursor:
+                    self.store.save_sync_state(pull_cursor=next_cursor)
+            cursor = next_cursor
             report.cursor = cursor
-            if not page["has_more"] or not page["events"]:
+            if last_page:
                 break
+
+    def _apply(self, events: list[dict[str, Any]], report: SyncReport) -> None:
+        if not events:
+            return
+        result = self.store.apply_remote(events)
+        report.pulled += int(result.get("applied", 0))
+        report.conflicts += [
+            {**c, "source": "apply"} if isinstance(c, dict) else {"detail": c, "source": "apply"}
+            for c in result.get("conflicts", [])
+        ]
 
     def waiting_events(self, cap: int = WAITING_CAP) -> int:
         """How many own events the server may not hold yet (the store's count if it keeps one)."""
