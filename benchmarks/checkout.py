@@ -166,6 +166,7 @@ def main() -> None:
         build(cached, args.members, args.sales)
         print(f"built store: {args.members} members, {args.sales} sales in "
               f"{time.perf_counter() - t0:.0f} s")
+    open_terminal(cached).close()  # migrate the cached store once, not every copy
     work = args.cache / "work"
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(cached, work)
