@@ -110,6 +110,8 @@ def scan_to_shown(app, window, payload: str, name: str) -> float:
     app.sendEvent(target, enter)
     while panel.name.text() != name:
         app.processEvents()
+        if time.perf_counter() - t0 > 10:
+            raise RuntimeError(f"{name!r} not shown after 10 s: {window.counter.error.text()!r}")
     panel.repaint()
     return time.perf_counter() - t0
 

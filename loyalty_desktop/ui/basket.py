@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QHBoxLayout, QLineEdit, QSizePolicy, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from ..domain.errors import LoyaltyError
@@ -74,7 +74,7 @@ class BasketForm(QFrame):
         self.redeem.setObjectName("redeem")
         self.redeem.setRange(0, 0)
         self.redeem.setSingleStep(50)
-        self.redeem.setMaximumWidth(110)  # room for "En çok 1234" at 1024 pixels
+        self.redeem.setMaximumWidth(96)  # room for "En çok 1234" at 1024 pixels
         steps = QHBoxLayout()
         for text, sign in (("−", -1), ("+", 1)):
             step = button(text, "step")
@@ -83,15 +83,18 @@ class BasketForm(QFrame):
             steps.addWidget(step)
         self.redeem_max = button(self.tr("En çok"))
         self.redeem_max.setObjectName("redeem_max")
+        # never narrower than its text ("En çok 1234" was cut to "n çok 12" at 1024 pixels)
+        self.redeem_max.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        self.redeem_max.setMinimumWidth(self.redeem_max.sizeHint().width())
         self.redeem_max.clicked.connect(lambda: self.redeem.setValue(self.redeem.maximum()))
-        grid.addWidget(label(self.tr("Puan kullan")), 0, 0)
+        grid.addWidget(label(self.tr("Puan kullan"), wrap=True), 0, 0)
         grid.addWidget(self.redeem, 0, 1)
         grid.addLayout(steps, 0, 2)
         grid.addWidget(self.redeem_max, 0, 3)
         self.wallet = QLineEdit()
         self.wallet.setObjectName("wallet")
         self.wallet.setPlaceholderText("0,00")
-        grid.addWidget(label(self.tr("Cüzdandan öde")), 1, 0)
+        grid.addWidget(label(self.tr("Cüzdandan öde"), wrap=True), 1, 0)
         grid.addWidget(self.wallet, 1, 1, 1, 3)
         self.coupon = QLineEdit()
         self.coupon.setObjectName("coupon")
@@ -104,6 +107,7 @@ class BasketForm(QFrame):
         """Show and enforce the most points this basket may take."""
         self.redeem.setMaximum(most)
         self.redeem_max.setText(self.tr("En çok {0}").format(most))
+        self.redeem_max.setMinimumWidth(self.redeem_max.sizeHint().width())
         self.redeem.setEnabled(most > 0)
 
     def preview_lines(self, result: dict[str, Any], with_member: bool, lang: str) -> str:

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QStackedWidget,
-    QVBoxLayout, QWidget,
+    QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+    QScrollArea, QStackedWidget, QVBoxLayout, QWidget,
 )
 
 from ..domain.errors import LoyaltyError
@@ -21,6 +21,9 @@ from .member_panel import MemberPanel
 from .messages import error_text
 from .widgets import button, label
 from .worker import TerminalWorker
+
+
+HISTORY_MIN_HEIGHT = 96  # two lines of the member's history
 
 
 def ask_save_path(parent: QWidget, suggested: str, filters: str = "JSON (*.json)") -> str | None:
@@ -74,17 +77,39 @@ class MembersScreen(MemberActions, QWidget):
         outer.addWidget(self.pages, 3)
 
     def _detail_page(self) -> QWidget:
-        page = QWidget()
-        box = QVBoxLayout(page)
+        """The member and their history scroll; the actions and the message stay in view."""
+        details = QWidget()
+        box = QVBoxLayout(details)
+        box.setContentsMargins(0, 0, 6, 0)
         self.panel = MemberPanel(self.lang)
-        box.addWidget(self.panel, 1)
+        box.addWidget(self.panel)
         self.card = label("", "note", wrap=True)
         self.card.setObjectName("member_card")
         box.addWidget(self.card)
         self.history = QListWidget()
         self.history.setObjectName("member_history")
+        self.history.setMinimumHeight(HISTORY_MIN_HEIGHT)
         box.addWidget(self.history, 1)
-        row = QGridLayout()  # rows of three: the labels stay whole at 1024 pixels
+        scroll = QScrollArea()  # a long coupon list never pushes the actions or status bar off
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(details)
+        page = QWidget()
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll, 1)
+        outer.addLayout(self._action_grid())
+        self.message = label("", "error", wrap=True)
+        self.message.setObjectName("members_message")
+        outer.addWidget(self.message)
+        self._enable_actions(False)
+        return page
+
+    def _action_grid(self) -> QGridLayout:
+        """Twelve actions in rows of three: the labels stay whole at 1024 pixels."""
+        row = QGridLayout()
+        row.setSpacing(6)
         actions = [("sell", self.tr("Kasada kullan"), self._sell),
                    ("block", self.tr("Kartı bloke et"), self.block_card),
                    ("reissue", self.tr("Yeni kart ver"), self.reissue_card),
@@ -99,17 +124,12 @@ class MembersScreen(MemberActions, QWidget):
                    ("card", self.tr("Kartı yazdır"), self.print_card)]
         self.actions = {}
         for i, (key, text, slot) in enumerate(actions):
-            action = button(text, "danger" if key == "erase" else None)
+            action = button(text, "danger_action" if key == "erase" else "action")
             action.setObjectName(f"member_{key}")
             action.clicked.connect(slot)
             row.addWidget(action, i // 3, i % 3)
             self.actions[key] = action
-        box.addLayout(row)
-        self.message = label("", "error", wrap=True)
-        self.message.setObjectName("members_message")
-        box.addWidget(self.message)
-        self._enable_actions(False)
-        return page
+        return row
 
     def _enable_actions(self, on: bool) -> None:
         for action in self.actions.values():

@@ -22,6 +22,9 @@ QPushButton:disabled {{ color: #707070; border-color: #9a9a9a; }}
 QSpinBox:disabled, QLineEdit:disabled {{ color: #505050; background: #eeeeee; }}
 QPushButton[role="primary"] {{ background: #0b5d1e; color: #ffffff; font-size: 20px; }}
 QPushButton[role="danger"] {{ background: #a00000; color: #ffffff; }}
+QPushButton[role="action"], QPushButton[role="danger_action"] {{ min-height: {MIN_TOUCH - 8}px;
+  padding: 2px 8px; }}
+QPushButton[role="danger_action"] {{ background: #a00000; color: #ffffff; }}
 QPushButton[role="staff"] {{ min-height: 72px; font-size: 20px; text-align: left; }}
 QPushButton[role="key"] {{ min-height: 46px; min-width: 56px; font-size: 22px; }}
 QPushButton[role="step"] {{ min-width: 44px; max-width: 56px; padding: 0; font-size: 22px; }}

@@ -96,3 +96,19 @@ def test_default_receipt_is_80_mm(window, qtbot, worker):
     qtbot.waitUntil(receipt.exists, timeout=5000)
     qtbot.waitUntil(lambda: window.receipts.wait(0), timeout=5000)
     assert abs(page_width_mm(receipt.read_bytes()) - 80) < 0.1
+
+
+def test_every_screen_fits_1024_by_768_with_the_status_bar(window, qtbot, worker):
+    login(window, qtbot, worker, "manager", MANAGER_PIN)
+    member = worker.run_now(lambda t: t.find_member("Şule Öztürk"))
+    window.counter.show_member(member)
+    window.members.show_detail(member)
+    window.counter.basket_form.set_redeem_limit(12345)
+    window.resize(1024, 768)
+    for tab in (window.counter, window.history, window.members, window.settings, window.reports):
+        window.tabs.setCurrentWidget(tab)
+        wait_idle(qtbot, worker)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1024 and hint.height() <= 768, tab
+    redeem_max = window.counter.redeem_max
+    assert redeem_max.minimumWidth() >= redeem_max.sizeHint().width()  # "En çok 12345" whole
