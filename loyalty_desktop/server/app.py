@@ -29,6 +29,7 @@ from loyalty_desktop.domain.errors import (
 )
 
 from .api import router
+from .balances import router as balances_router
 from .auth import ApiError
 from .models import PUSH_REQUEST
 from .settings import ServerSettings
@@ -69,6 +70,7 @@ def create_app(
     app.state.settings = settings
     app.state.clock = clock
     app.include_router(router)
+    app.include_router(balances_router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -16,11 +16,11 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from ..domain.clock import UTC, parse_time, to_json
+from ..domain.clock import DEFAULT_TZ, UTC, to_json, zone
 from ..domain.ledger import fold, view
 from ..domain.program import DEFAULT_PROGRAM, Program, program_from_toml
 from ..store.ledger_repo import entry_from_data
-from .auth import authorized, storage_of
+from .auth import ApiError, authorized, storage_of
 from .storage.base import SqlStorage, TerminalAuth
 
 PAGE = 500
@@ -43,6 +43,9 @@ def member_state(events: Iterable[dict[str, Any]], member_id: str,
                  at: datetime) -> dict[str, Any]:
     """Balances, lots, coupons and tier of a member valued at `at`, from raw events."""
     events = list(events)
+    if not any(e["kind"] == "member_enrolled" and e.get("member_id") == member_id
+               for e in events):
+        raise ApiError(404, "member_not_found", "No such member in this tenant.")
     merged_into = {e["payload"]["merged_id"]: e["payload"]["keep_id"]
                    for e in events if e["kind"] == "member_merged"}
     ids = {member_id} | {m for m in merged_into if _root(m, merged_into) == member_id}
@@ -85,15 +88,26 @@ router = APIRouter()
 
 
 @router.get("/v1/members/{member_id}/balances", tags=["members"],
-            response_model=dict[str, Any])
+            response_model=dict[str, Any],
+            responses={404: {"description": "no such member in the token's tenant"},
+                       401: {"description": "missing or revoked token"},
+                       429: {"description": "rate limited"}})
 async def balances(
     request: Request,
     member_id: str = Path(pattern=ID_PATTERN),
-    at: str | None = Query(None, description="ISO 8601 time to value at (default now)"),
+    at: datetime | None = Query(None, description="ISO 8601 time to value at (default now; "
+                                                  "without an offset: the shop's zone)"),
     who: TerminalAuth = Depends(authorized),
 ) -> dict[str, Any]:
     """The member's balances as the server folds the tenant's events (a chain-wide view)."""
-    moment = parse_time(at) if at else datetime.now(UTC)
+    if at is None:
+        moment = datetime.now(UTC)
+    elif at.tzinfo is None:
+        moment = at.replace(tzinfo=zone(DEFAULT_TZ))
+    else:
+        moment = at
+    if not 1900 <= moment.year <= 9000:  # keeps window arithmetic inside datetime's range
+        raise ApiError(422, "invalid_time", "Give a time between the years 1900 and 9000.")
     storage = storage_of(request)
 
     def compute() -> dict[str, Any]:

@@ -34,6 +34,17 @@ def _server_events(term) -> list[dict]:
                 return events
 
 
+def _server_balances(term, member_id: str, when) -> dict:
+    """The member's balances as the server computes them (GET /v1/members/{id}/balances)."""
+    state = term.sync_state()
+    with httpx.Client(base_url=state["server_url"],
+                      headers={"Authorization": f"Bearer {state['token']}"}) as client:
+        answer = client.get(f"/v1/members/{member_id}/balances",
+                            params={"at": when.isoformat()})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
 def _sync(term) -> dict:
     with SyncClient(TerminalSyncStore(term)) as client:
         return client.sync_once()
@@ -86,7 +97,8 @@ def test_offline_sales_converge_across_terminals(chain):
     for m in members:
         left, right = a.member(m["member_id"], at=when), b.member(m["member_id"], at=when)
         assert left == right
-        server_side = member_state(_server_events(a), m["member_id"], when)
+        server_side = _server_balances(a, m["member_id"], when)
+        assert server_side == member_state(_server_events(a), m["member_id"], when)
         assert server_side["points"] == left["points"]
         assert server_side["wallet_available"] == left["wallet_available"]
         assert server_side["wallet_pending"] == left["wallet_pending"]
