@@ -62,6 +62,8 @@ class ReceiptPrinter(QObject):
         self.folder: Path | None = None
         self.shop: dict[str, Any] = {}
         self.width_mm = DEFAULT_WIDTH_MM
+        self._printer_setting: str | None = None
+        self._printer_known = False
 
     @property
     def queue(self) -> PrintQueue:
@@ -81,12 +83,21 @@ class ReceiptPrinter(QObject):
 
     def configure(self, shop: dict[str, Any], printer_setting: str | None, data_dir: Path,
                   width_mm: int = DEFAULT_WIDTH_MM) -> None:
-        """Where slips go (the named printer, the default one, or files) and the paper width."""
+        """Where slips go and the paper width; the printer is looked up by `find_printer`."""
         self.shop = shop
         self.folder = data_dir / "receipts"
         self.width_mm = int(width_mm)
-        printers = [] if printer_setting == TO_FILE else printer_names()
-        self.printer = (printer_setting or printers[0]) if printers else None
+        self._printer_setting: str | None = printer_setting
+        self._printer_known = False
+
+    def find_printer(self) -> None:
+        """The named printer, the default one, or files (loads QtPrintSupport: after start)."""
+        if self._printer_known:
+            return
+        setting = self._printer_setting
+        printers = [] if setting == TO_FILE else printer_names()
+        self.printer = (setting or printers[0]) if printers else None
+        self._printer_known = True
 
     def state(self) -> str:
         """Printer state for the status bar."""
@@ -120,6 +131,7 @@ class ReceiptPrinter(QObject):
             lambda pdf: self._send(refund["refund_id"], pdf), self._failed)
 
     def _send(self, sale_id: str, pdf: bytes) -> None:
+        self.find_printer()
         if self.printer:
             self.queue.print_pdf(pdf, self.printer)
             return

@@ -26,6 +26,7 @@ from .worker import TerminalWorker
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
+PRINTER_LOOKUP_MS = 300  # ask for printers (QtPrintSupport) once the first screen is painted
 USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
@@ -128,6 +129,11 @@ class MainWindow(QMainWindow):
     def _configure_receipts(self, shop: dict[str, Any], printer: str, data_dir: Any,
                             width_mm: int) -> None:
         self.receipts.configure(shop, printer, data_dir, width_mm)
+        QTimer.singleShot(PRINTER_LOOKUP_MS, self._show_printer)
+
+    def _show_printer(self) -> None:
+        """Look the printer up (after the first paint) and show it in the status bar."""
+        self.receipts.find_printer()
         self.status.set_printer(self.receipts.state())
 
     def on_login(self, staff: dict[str, Any]) -> None:

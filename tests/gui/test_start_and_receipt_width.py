@@ -112,3 +112,15 @@ def test_every_screen_fits_1024_by_768_with_the_status_bar(window, qtbot, worker
         assert hint.width() <= 1024 and hint.height() <= 768, tab
     redeem_max = window.counter.redeem_max
     assert redeem_max.minimumWidth() >= redeem_max.sizeHint().width()  # "En çok 12345" whole
+
+
+def test_automatic_backup_waits_instead_of_blocking_the_first_scans(window, qtbot, worker):
+    login(window, qtbot, worker)
+    assert worker.run_now(lambda t: t.backups()) == []
+    assert window.status.backup_timer.isActive()
+    assert window.status.backup.text() == ""
+    window.status.backup_timer.stop()
+    window.status.make_backup()
+    wait_idle(qtbot, worker)
+    qtbot.waitUntil(lambda: window.status.backup.text() == "Yedek: 1 saatten yeni", timeout=5000)
+    assert len(worker.run_now(lambda t: t.backups())) == 1
