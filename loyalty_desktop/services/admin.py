@@ -86,7 +86,10 @@ class AdminMixin(SalesMixin, StaffMixin):
 
     def backup(self) -> dict[str, Any]:
         """Write a rotating backup now."""
-        path = dbm.rotate_backup(self.db, self.data_dir)
+        return self.note_backup(dbm.snapshot_backup(self.data_dir))
+
+    def note_backup(self, path: Path) -> dict[str, Any]:
+        """Audit a backup made with store.database.snapshot_backup (e.g. on another thread)."""
         with self.transaction():
             self.audit("backup", path.name)
         return {"path": str(path), "size": path.stat().st_size}

@@ -135,11 +135,41 @@ def backup_to(db: Database, target: Path) -> Path:
 def rotate_backup(db: Database, data_dir: Path, keep: int = KEEP_BACKUPS,
                   when: datetime | None = None) -> Path:
     """Write a timestamped backup and keep the newest `keep`."""
+    path = backup_to(db, _backup_name(data_dir, when))
+    _prune(data_dir, keep)
+    return path
+
+
+def snapshot_backup(data_dir: Path, keep: int = KEEP_BACKUPS,
+                    when: datetime | None = None) -> Path:
+    """A rotating backup through a read-only connection of its own, in one step.
+
+    Safe from any thread while the writer keeps selling: in WAL mode the reader sees one
+    consistent snapshot and neither side waits for the other (the counter's writer connection
+    is never touched)."""
+    target = _backup_name(data_dir, when)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".partial")
+    src = sqlite3.connect(f"file:{data_dir / DB_NAME}?mode=ro", uri=True)
+    dest = sqlite3.connect(str(tmp))
+    try:
+        src.backup(dest)
+    finally:
+        src.close()
+        dest.close()
+    os.replace(tmp, target)
+    _prune(data_dir, keep)
+    return target
+
+
+def _backup_name(data_dir: Path, when: datetime | None) -> Path:
     stamp = (when or now_utc()).strftime("%Y%m%dT%H%M%S%fZ")
-    path = backup_to(db, data_dir / BACKUP_DIR / f"loyalty-{stamp}.db")
+    return data_dir / BACKUP_DIR / f"loyalty-{stamp}.db"
+
+
+def _prune(data_dir: Path, keep: int) -> None:
     for old in list_backups(data_dir)[keep:]:
         old.unlink(missing_ok=True)
-    return path
 
 
 def list_backups(data_dir: Path) -> list[Path]:

@@ -5,12 +5,14 @@ Nothing here is decorative: a terminal with no server says so ("standalone").
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QStatusBar
 
 from ..domain.clock import from_db
@@ -19,10 +21,13 @@ from .login import role_name
 from .widgets import button
 from .worker import TerminalWorker
 
+log = logging.getLogger(__name__)
+
 BACKUP_STALE_HOURS = 24
-# The daily backup holds the terminal's worker for seconds on a big store (13 s on 4 GB):
-# wait this long after start so the first customers' scans never queue behind it.
-BACKUP_DELAY_MS = 10 * 60_000
+# The daily backup copies a read-only snapshot on its own thread and connection (13 s for a
+# 4 GB store) while the counter keeps selling; a minute after start keeps the disk quiet for
+# the first scans.
+BACKUP_DELAY_MS = 60_000
 
 
 def backup_age_hours(backups: list[dict[str, Any]], now: datetime | None = None) -> float | None:
@@ -33,6 +38,13 @@ def backup_age_hours(backups: list[dict[str, Any]], now: datetime | None = None)
             made = datetime.strptime(match.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
             return ((now or datetime.now(UTC)) - made).total_seconds() / 3600
     return None
+
+
+class _BackupRelay(QObject):
+    """Carries the backup thread's outcome to the GUI thread."""
+
+    done = Signal(object)
+    failed = Signal()
 
 
 class StatusLine:
@@ -54,6 +66,9 @@ class StatusLine:
         self.backup_timer.setSingleShot(True)
         self.backup_timer.setInterval(BACKUP_DELAY_MS)
         self.backup_timer.timeout.connect(self.make_backup)
+        self._relay = _BackupRelay(bar)
+        self._relay.done.connect(self._backup_done)
+        self._relay.failed.connect(lambda: self.backup.setText(self.tr("Yedek alınamadı")))
 
     def tr(self, text: str) -> str:
         """Translate in the status bar's context."""
@@ -89,9 +104,27 @@ class StatusLine:
                                     _shop_time(t, t.meta("sync_last_success"))), self._show)
 
     def make_backup(self) -> None:
-        """The automatic backup, in the worker; the status bar says when it is done."""
+        """The automatic backup on a thread of its own (a read-only snapshot: the counter keeps
+        selling), then an audit row through the worker; the status bar says when it is done."""
         self.backup.setText(self.tr("Yedek alınıyor…"))
-        self.worker.call(lambda t: t.backup(), lambda _r: self.refresh(),
+        self.worker.call(lambda t: t.data_dir, self._snapshot_in_thread)
+
+    def _snapshot_in_thread(self, data_dir: Any) -> None:
+        from ..store.database import snapshot_backup
+
+        def run() -> None:
+            try:
+                path = snapshot_backup(data_dir)
+            except Exception as exc:  # the status bar says so; the counter carries on
+                log.warning("automatic backup failed: %s", exc)
+                self._relay.failed.emit()
+                return
+            self._relay.done.emit(path)
+
+        threading.Thread(target=run, name="loyalty-backup", daemon=True).start()
+
+    def _backup_done(self, path: Any) -> None:
+        self.worker.call(lambda t: t.note_backup(path), lambda _r: self.refresh(),
                          lambda e: self.backup.setText(self.tr("Yedek alınamadı")))
 
     def _show(self, result: tuple[list[dict[str, Any]], str | None, str | None]) -> None:

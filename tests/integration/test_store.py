@@ -140,3 +140,20 @@ def test_large_clean_database_opens_without_a_full_scan_but_unclean_one_is_check
     assert dbm.healthy_at_open(data_dir)  # only the schema is read after a clean close
     (data_dir / dbm.RUNNING_MARK).write_text("open\n")  # as a crash would leave it
     assert not dbm.healthy_at_open(data_dir)
+
+
+def test_snapshot_backup_runs_while_the_writer_keeps_selling(terminal, enrol):
+    import threading
+
+    m = enrol()
+    for day in range(1, 10):
+        terminal.sale(m["member_id"], 10_000, at=t(f"2026-01-0{day} 10:00"))
+    done = {}
+    thread = threading.Thread(target=lambda: done.setdefault(
+        "path", dbm.snapshot_backup(terminal.data_dir)))
+    thread.start()
+    terminal.sale(m["member_id"], 10_000, at=t("2026-01-10 10:00"))  # not blocked
+    thread.join(30)
+    assert dbm.file_is_healthy(done["path"])
+    assert terminal.note_backup(done["path"])["size"] > 0
+    assert any(a["action"] == "backup" for a in terminal.audit_log())
