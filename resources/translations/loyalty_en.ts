@@ -1103,5 +1103,9 @@ Restore it?</translation>
             <source>Üye cirosu</source>
             <translation>Member revenue</translation>
         </message>
+        <message>
+            <source>Yeni üye</source>
+            <translation>New members</translation>
+        </message>
     </context>
 </TS>
