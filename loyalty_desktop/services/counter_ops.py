@@ -9,15 +9,12 @@ minute ago and not refunded; anything else needs a refund with a manager PIN.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..domain.checkout import max_redeemable_points
 from ..domain.clock import from_db
 from ..domain.errors import InvalidInput, Refused
-from ..domain.ids import uuid7
-from ..domain.refunds import refund_entries, refund_to_data
 from .sales import SalesMixin
 
 UNDO_WINDOW = timedelta(seconds=60)
@@ -43,35 +40,13 @@ class CounterOpsMixin(SalesMixin):
         if not staff_id:
             raise InvalidInput("Who is undoing the sale?", code="staff_required")
         key = f"undo:{sale_id}"
-        done = self.db.execute("SELECT result FROM refunds WHERE idempotency_key = ?",
-                               [key]).fetchone()
-        if done:
-            return json.loads(done[0])
+        done = self._recorded_refund(key)
+        if done is not None:
+            return done
         moment = self.moment(at)
         self._check_undo(sale_id, staff_id, moment)
-        sale, pricing = self._price_refund(sale_id, None, moment)
-        member_id = self._member_row(sale["member_id"])["member_id"] if sale["member_id"] else None
-        tier_before = self._view(member_id, moment)[1].tier if member_id else None
-        refund_id = uuid7()
-        entries = (refund_entries(refund_id, member_id, sale_id, sale["at"], moment, pricing,
-                                  self.program) if member_id else [])
-        with self.transaction():
-            self.record("refund", member_id, moment, {
-                "sale_id": sale_id, "pricing": refund_to_data(pricing), "idempotency_key": key,
-                "staff_id": staff_id, "undo": True}, entries, event_id=refund_id)
-            member = self.member(member_id, moment) if member_id else None
-            tier_after = member["tier"] if member else None
-            if member_id and tier_after != tier_before:
-                self.audit("tier_changed", member_id, before=tier_before, after=tier_after,
-                           staff_id=staff_id, at=moment)
-            self.audit("sale_undone", sale_id, after={"refund_id": refund_id,
-                                                      "amount": pricing.amount},
-                       staff_id=staff_id, at=moment)
-            result = self._refund_result(refund_id, sale, pricing, moment, tier_before,
-                                         tier_after, member)
-            self.db.execute("UPDATE refunds SET result = ? WHERE refund_id = ?",
-                            [json.dumps(result, ensure_ascii=False, sort_keys=True), refund_id])
-        return result
+        return self._record_refund(sale_id, None, moment, staff_id, key, action="sale_undone",
+                                   extra={"undo": True})
 
     def _check_undo(self, sale_id: str, staff_id: str, moment: datetime) -> None:
         """Refuse an undo that needs a manager: not the newest, another cashier's, too old."""

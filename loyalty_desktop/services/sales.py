@@ -230,13 +230,26 @@ class SalesMixin(MembersMixin):
                idempotency_key: str | None = None, at: datetime | None = None) -> dict[str, Any]:
         """Refund all or part of a sale (manager PIN); a replayed key changes nothing."""
         self.require_shop()
-        if idempotency_key:
-            done = self.db.execute("SELECT result FROM refunds WHERE idempotency_key = ?",
-                                   [idempotency_key]).fetchone()
-            if done:
-                return json.loads(done[0])
+        done = self._recorded_refund(idempotency_key)
+        if done is not None:
+            return done
         approver = self.approve(manager_pin, action="refund")
         moment = self.moment(at)
+        return self._record_refund(sale_id, amount, moment, approver["staff_id"],
+                                   idempotency_key, action="refund")
+
+    def _recorded_refund(self, key: str | None) -> dict[str, Any] | None:
+        """The stored result of a refund already made under this idempotency key."""
+        if not key:
+            return None
+        done = self.db.execute("SELECT result FROM refunds WHERE idempotency_key = ?",
+                               [key]).fetchone()
+        return json.loads(done[0]) if done else None
+
+    def _record_refund(self, sale_id: str, amount: int | str | None, moment: datetime,
+                       staff_id: str, key: str | None, action: str,
+                       extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Price and record a refund already allowed (by a manager PIN, or as an undo)."""
         sale, pricing = self._price_refund(sale_id, amount, moment)
         member_id = sale["member_id"]
         if member_id:
@@ -248,7 +261,7 @@ class SalesMixin(MembersMixin):
         with self.transaction():
             self.record("refund", member_id, moment, {
                 "sale_id": sale_id, "pricing": refund_to_data(pricing),
-                "idempotency_key": idempotency_key, "staff_id": approver["staff_id"],
+                "idempotency_key": key, "staff_id": staff_id, **(extra or {}),
             }, entries, event_id=refund_id)
             member = None
             tier_after = tier_before
@@ -257,9 +270,9 @@ class SalesMixin(MembersMixin):
                 member = self.member(member_id, moment)
                 if tier_after != tier_before:
                     self.audit("tier_changed", member_id, before=tier_before, after=tier_after,
-                               staff_id=approver["staff_id"], at=moment)
-            self.audit("refund", sale_id, after={"refund_id": refund_id, "amount": pricing.amount},
-                       staff_id=approver["staff_id"], at=moment)
+                               staff_id=staff_id, at=moment)
+            self.audit(action, sale_id, after={"refund_id": refund_id, "amount": pricing.amount},
+                       staff_id=staff_id, at=moment)
             result = self._refund_result(refund_id, sale, pricing, moment, tier_before,
                                          tier_after, member)
             self.db.execute("UPDATE refunds SET result = ? WHERE refund_id = ?",
