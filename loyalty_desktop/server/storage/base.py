@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,27 +48,31 @@ class PushResult:
     last_server_seq: int
 
 
-class SqlStorage:
+class SqlStorage(ABC):
     """Protocol queries over a DB-API connection; subclasses provide the dialect."""
 
     placeholder = "?"
 
     # -- provided by the dialect -------------------------------------------------------------
+    @abstractmethod
     def _read(self) -> AbstractContextManager[Any]:
         """A cursor in a read transaction."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _write(self) -> AbstractContextManager[Any]:
         """A cursor in the write transaction (committed on success, rolled back on error)."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _lock_tenant_sql(self) -> str:
         """SELECT the tenant's last_seq and the terminal's acked_seq, holding the tenant's row."""
-        raise NotImplementedError
+        ...
 
+    @abstractmethod
     def _bucket_sql(self) -> str:
         """Upsert of one token bucket returning (allowed, tokens)."""
-        raise NotImplementedError
+        ...
 
     def _ids_clause(self, ids: Sequence[str]) -> tuple[str, list[Any]]:
         """`IN (...)` for a list of ids, with its parameters."""
