@@ -88,8 +88,7 @@ def run_terminal(app: QApplication, term: Any) -> str | None:
         lang = worker.run_now(lambda t: t.language)
         translator = install_translator(app, lang)
         window = MainWindow(worker, lang)
-        window.resize(1280, 800)
-        window.show()
+        show_fitted(window, app)
         app.exec()
         return window.restore_path
     finally:
@@ -97,3 +96,16 @@ def run_terminal(app: QApplication, term: Any) -> str | None:
             app.removeTranslator(translator)
         worker.shutdown()
         term.close()
+
+
+def show_fitted(window: Any, app: Any) -> None:
+    """Show the window at 1280x800, or maximised on a screen smaller than that (a 1024x768
+    counter screen must never cut the keypad or the status bar off)."""
+    screen = app.primaryScreen()
+    room = screen.availableGeometry() if screen is not None else None
+    if room is not None and (room.width() < 1280 or room.height() < 800):
+        window.setGeometry(room)
+        window.showMaximized()
+    else:
+        window.resize(1280, 800)
+        window.show()
