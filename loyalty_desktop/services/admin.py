@@ -129,3 +129,9 @@ def backup_path(data_dir: Path, name: str) -> Path:
     if not candidate.exists():
         raise InvalidInput(f"No backup {name!r}.", code="backup_unknown")
     return candidate
+
+
+def snapshot_backup(data_dir: Path) -> Path:
+    """A rotating backup taken on the caller's thread through its own read-only connection,
+    while the terminal keeps selling; audit it afterwards with `Terminal.note_backup`."""
+    return dbm.snapshot_backup(data_dir)

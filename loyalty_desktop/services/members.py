@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from ..domain import cards as cardrules
@@ -220,8 +220,8 @@ class MembersMixin(TerminalCore):
 
     def _summary(self, member_id: str) -> dict[str, Any]:
         row = self.db.execute(
-            "SELECT m.member_id, m.name, m.phone, m.card_number, m.blocked, b.points_total, "
-            "b.debt FROM members m LEFT JOIN balances b USING (member_id) WHERE m.member_id = ?",
+            "SELECT member_id, name, phone, card_number, blocked FROM members "
+            "WHERE member_id = ?",
             [member_id]).fetchone()
         return {"member_id": row[0], "name": row[1], "phone": row[2], "card_number": row[3],
                 "blocked": bool(row[4])}
@@ -415,12 +415,3 @@ class MembersMixin(TerminalCore):
             self.record("member_erased", member_id, moment, {"member_id": member_id})
             self.audit("member_erased", member_id, staff_id=approver["staff_id"], at=moment)
         return {"member_id": member_id, "erased_at": self.iso(moment)}
-
-    def members_due_expiry(self, at: datetime | None = None) -> list[str]:
-        """Members with points that expire within the reminder window (for campaigns)."""
-        moment = self.moment(at)
-        horizon = moment + timedelta(days=self.program.expiry_reminder_days)
-        rows = self.db.execute("SELECT DISTINCT member_id FROM lots WHERE remaining > 0 AND "
-                               "expires_at > ? AND expires_at <= ?",
-                               [to_db(moment), to_db(horizon)]).fetchall()
-        return [r[0] for r in rows]

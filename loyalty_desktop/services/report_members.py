@@ -40,18 +40,6 @@ class Snapshot:
     segments: dict[str, str] = field(default_factory=dict)
 
 
-def _merge(acc: dict[str, list], member: str, count: int, net: int, first: str,
-           last: str) -> None:
-    """Add one member's sums to its root's (merged members' histories are one)."""
-    cur = acc.get(member)
-    if cur is None:
-        acc[member] = [count, net, first, last]
-    else:
-        cur[0] += count
-        cur[1] += net
-        cur[2], cur[3] = min(cur[2], first), max(cur[3], last)
-
-
 def _windows(t: datetime, program: Program) -> list[str]:
     """Bounds of the three tier sums at t: window, window before the grace, sales in grace."""
     window = timedelta(days=program.tier_window_days)
@@ -99,7 +87,7 @@ def _member_scan_sales(db: Database, root: dict[str, str], ends: list[datetime],
         for i in range(k):
             count, net, first, last = row[1 + 4 * i: 5 + 4 * i]
             if count:
-                _merge(purchases[i], member, count, net, first, last)
+                rr.merge_member_sums(purchases[i], member, count, net, first, last)
             spent = row[1 + 4 * k + 3 * i: 4 + 4 * k + 3 * i]
             acc = sums[i].setdefault(member, [0, 0, 0])
             for j in range(3):

@@ -85,7 +85,7 @@ def member_scan(db: Database, root: dict[str, str], ends: list[datetime], months
         for i in range(k):
             count, net, first, last = row[1 + 4 * i: 5 + 4 * i]
             if count:
-                _merge(purchases[i], member, count, net, first, last)
+                merge_member_sums(purchases[i], member, count, net, first, last)
             acc = sums[i].setdefault(member, [0, 0, 0])
             for j in range(3):
                 acc[j] += row[1 + 4 * k + 3 * i + j]
@@ -113,9 +113,9 @@ def _edge(db: Database, root: dict[str, str], sums: dict[str, list[int]], slot: 
         acc[slot] += sign * spend
 
 
-def _merge(acc: dict[str, list], member: str, count: int, net: int, first: str,
+def merge_member_sums(acc: dict[str, list], member: str, count: int, net: int, first: str,
            last: str) -> None:
-    """Add one member's sums to its root's."""
+    """Add one member's purchase sums to its root's (merged members' histories are one)."""
     cur = acc.get(member)
     if cur is None:
         acc[member] = [count, net, first, last]

@@ -55,10 +55,6 @@ class SyncStoreMixin(TerminalCore):
             if changes.get("last_sync_at"):
                 self.set_meta("sync_last_success", to_db(self.now()))
 
-    def terminal_id_value(self) -> str:
-        """This terminal's id."""
-        return self.terminal_id
-
     def apply_remote(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Apply other terminals' events in one transaction; flag what only shows after merging."""
         applied = 0

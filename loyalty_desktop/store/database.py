@@ -119,27 +119,6 @@ def integrity_ok(db: Database) -> bool:
     return rows == [("ok",)]
 
 
-def backup_to(db: Database, target: Path) -> Path:
-    """Copy the live database to a file with SQLite's online backup API."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(".partial")
-    dest = sqlite3.connect(str(tmp))
-    try:
-        db.conn.backup(dest)
-    finally:
-        dest.close()
-    os.replace(tmp, target)
-    return target
-
-
-def rotate_backup(db: Database, data_dir: Path, keep: int = KEEP_BACKUPS,
-                  when: datetime | None = None) -> Path:
-    """Write a timestamped backup and keep the newest `keep`."""
-    path = backup_to(db, _backup_name(data_dir, when))
-    _prune(data_dir, keep)
-    return path
-
-
 def snapshot_backup(data_dir: Path, keep: int = KEEP_BACKUPS,
                     when: datetime | None = None) -> Path:
     """A rotating backup through a read-only connection of its own, in one step.

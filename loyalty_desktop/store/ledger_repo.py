@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from .sqlite_db import Database
@@ -76,18 +74,6 @@ def insert_event(db: Database, event: dict[str, Any], origin: str = "local",
          event.get("server_seq")],
     )
     return True
-
-
-def insert_entries(db: Database, entries: Iterable[Entry]) -> None:
-    """Append ledger entries."""
-    db.conn.executemany(
-        "INSERT INTO ledger (id, event_id, member_id, kind, at, points, wallet, spend, "
-        "available_at, expires_at, ref, data) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(e.id, e.event_id, e.member_id, e.kind, to_db(e.at), e.points, e.wallet, e.spend,
-          to_db(e.available_at) if e.available_at else None,
-          to_db(e.expires_at) if e.expires_at else None, e.ref,
-          canonical(dict(e.data)) if e.data is not None else None) for e in entries],
-    )
 
 
 def insert_entry_data(db: Database, event_id: str, items: list[dict[str, Any]]) -> None:
@@ -190,8 +176,3 @@ def event_row_to_dict(row: tuple) -> dict[str, Any]:
 
 EVENT_COLUMNS = ("id, terminal_id, seq, kind, member_id, at, recorded_at, program_version, "
                  "payload, server_seq")
-
-
-def time_text(moment: datetime) -> str:
-    """Storage text of a time (re-exported for the services)."""
-    return to_db(moment)

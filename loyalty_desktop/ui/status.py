@@ -110,7 +110,7 @@ class StatusLine:
         self.worker.call(lambda t: t.data_dir, self._snapshot_in_thread)
 
     def _snapshot_in_thread(self, data_dir: Any) -> None:
-        from ..store.database import snapshot_backup
+        from ..services.admin import snapshot_backup
 
         def run() -> None:
             try:
