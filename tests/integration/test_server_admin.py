@@ -17,6 +17,9 @@ from loyalty_desktop.domain.errors import StoreError
 from loyalty_desktop.server import admin
 from loyalty_desktop.server.cli import main
 from loyalty_desktop.server.storage import open_storage
+from loyalty_desktop.server.storage.schema import (
+    POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS, latest_version,
+)
 from loyalty_desktop.server.testing import PG_ENV, REPO_ROOT, TempPostgres
 
 
@@ -65,7 +68,7 @@ def test_sqlite_migrations_are_recorded_once(tmp_path: Path) -> None:
         rows = conn.execute("SELECT version, name FROM schema_migrations").fetchall()
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     conn.close()
-    assert rows == [(1, "initial")] and mode == "wal"
+    assert rows == [(m.version, m.name) for m in SQLITE_MIGRATIONS] and mode == "wal"
 
 
 @pytest.mark.postgres
@@ -99,7 +102,7 @@ def test_app_role_has_only_the_rights_it_needs(pg: TempPostgres) -> None:
                 conn.execute(statement)
     storage = open_storage(pg.app_url)  # and yet the server works as that role
     try:
-        assert storage.schema_version() == 1
+        assert storage.schema_version() == latest_version(POSTGRES_MIGRATIONS)
     finally:
         storage.close()
 

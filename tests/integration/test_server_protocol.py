@@ -12,6 +12,7 @@ import pytest
 from loyalty_desktop.domain.ids import uuid7
 from loyalty_desktop.server import admin
 from loyalty_desktop.server.testing import PG_ENV, Backend, ServerProcess, make_backend
+from loyalty_desktop.server.storage.schema import SQLITE_MIGRATIONS, latest_version
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -278,7 +279,7 @@ def test_status_reports_high_water_mark_over_gaps(http: httpx.Client, backend: B
 
 def test_health_and_openapi(http: httpx.Client) -> None:
     health = http.get("/health").json()
-    assert health["status"] == "ok" and health["schema_version"] == 1
+    assert health["status"] == "ok" and health["schema_version"] == latest_version(SQLITE_MIGRATIONS)
     document = http.get("/openapi.json").json()
     assert document["openapi"].startswith("3.")
     assert "/v1/events" in document["paths"]

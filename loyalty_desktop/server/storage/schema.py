@@ -219,3 +219,54 @@ def check_current(current: int, migrations: tuple[Migration, ...], how_to_migrat
             f"{latest_version(migrations)}. {how_to_migrate}",
             code="schema_too_old",
         )
+
+
+# Report rollups (migration 2): derived from the events by the report projector
+# (server/report_rollups.py), never by the push; dropped and refolded at will.
+def _report_tables(big: str) -> tuple[str, ...]:
+    """The report rollup tables; `big` is the dialect's 64-bit integer type."""
+    n = f"{big} NOT NULL DEFAULT 0"
+    return (
+        f"""CREATE TABLE report_cursors (tenant_id {big} PRIMARY KEY, last_seq {n},
+            timezone TEXT NOT NULL, program_version {n}, program_doc TEXT)""",
+        f"""CREATE TABLE report_members (tenant_id {big} NOT NULL, member_id TEXT NOT NULL,
+            enrolled_at TEXT NOT NULL, store_id {n}, merged_into TEXT, erased_at TEXT,
+            name TEXT, card_number TEXT, PRIMARY KEY (tenant_id, member_id))""",
+        f"""CREATE TABLE report_sales (tenant_id {big} NOT NULL, sale_id TEXT NOT NULL,
+            member_id TEXT, at TEXT NOT NULL, total {n}, refunded {n},
+            PRIMARY KEY (tenant_id, sale_id))""",
+        "CREATE INDEX report_sales_member ON report_sales (tenant_id, member_id, at)",
+        f"""CREATE TABLE report_member_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            member_id TEXT NOT NULL, sales {n}, purchases {n}, total {n}, refunded {n},
+            first_at TEXT, last_at TEXT, PRIMARY KEY (tenant_id, month, member_id))""",
+        f"""CREATE TABLE report_days (tenant_id {big} NOT NULL, day TEXT NOT NULL,
+            store_id {big} NOT NULL, member_sales {n}, member_total {n}, member_money_paid {n},
+            walk_in_sales {n}, walk_in_total {n}, refunds {n}, refunded_total {n},
+            refunded_money {n}, points_issued {n}, points_redeemed {n}, new_members {n},
+            PRIMARY KEY (tenant_id, day, store_id))""",
+        f"""CREATE TABLE report_flows (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            earn {n}, bonus {n}, adjust_in {n}, adjust_out {n}, redeem {n}, restore {n},
+            reverse {n}, cashback {n}, wallet_spend {n}, cashback_cancel {n},
+            wallet_restore {n}, wallet_adjust {n}, PRIMARY KEY (tenant_id, month))""",
+        f"""CREATE TABLE report_coupons (tenant_id {big} NOT NULL, code TEXT NOT NULL,
+            kind TEXT NOT NULL, PRIMARY KEY (tenant_id, code))""",
+        f"""CREATE TABLE report_coupon_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            kind TEXT NOT NULL, issued {n}, redeemed {n}, returned {n}, cancelled {n},
+            issued_value {n}, PRIMARY KEY (tenant_id, month, kind))""",
+        f"""CREATE TABLE report_feedback (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            metric TEXT NOT NULL, score {n}, answers {n},
+            PRIMARY KEY (tenant_id, month, metric, score))""",
+        f"""CREATE TABLE report_wallet_pending (tenant_id {big} NOT NULL, entry_id TEXT NOT NULL,
+            at TEXT NOT NULL, available_at TEXT NOT NULL, wallet {n},
+            PRIMARY KEY (tenant_id, entry_id))""",
+        "CREATE INDEX report_wallet_pending_at ON report_wallet_pending (tenant_id, available_at)",
+    )
+
+
+REPORT_TABLES = ("report_cursors", "report_members", "report_sales", "report_member_months",
+                 "report_days", "report_flows", "report_coupons", "report_coupon_months",
+                 "report_feedback", "report_wallet_pending")
+SQLITE_MIGRATIONS += (Migration(2, "report_rollups", _report_tables("INTEGER")),)
+POSTGRES_MIGRATIONS += (Migration(2, "report_rollups", _report_tables("BIGINT")),)
+# Rollups are derived data: the projector rewrites them when the shop's zone changes.
+APP_ROLE_GRANTS.update({table: "SELECT, INSERT, UPDATE, DELETE" for table in REPORT_TABLES})
