@@ -30,13 +30,19 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
     """Seconds of each part of the report, run one after another."""
     from loyalty_desktop.domain.clock import month_bounds
     from loyalty_desktop.domain.report_math import shift_month
+    from loyalty_desktop.services import report_arrays as ra
     from loyalty_desktop.services import report_members as rm
+    from loyalty_desktop.services import report_month as rmo
     from loyalty_desktop.services import report_queries as q
+    from loyalty_desktop.services import report_rollups as rr
 
     db, tz, program = term.db, term.timezone, term.program
     start, end = month_bounds(year, month, tz)
     prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
+    since = month_bounds(*shift_month(year, month, -3), tz)[0]
+    bounds = [start, end, since, prev_start]
     moments = [start - rm.TICK, end - rm.TICK]
+    keys = rr.month_keys(db, bounds)
     parts: dict[str, float] = {}
 
     def clock(name, fn, *args):
@@ -46,23 +52,25 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
         return value
 
     root = clock("merge roots", q.roots, db)
-    ids_prev, ids = clock("member ids at both ends", lambda: (rm.member_ids(db, start),
-                                                              rm.member_ids(db, end)))
-    summaries, sums = clock("member scan: purchases + tier spend (rollups)", rm.member_scan, db,
-                            root, [start, end], program)
-    tiers = clock("tiers from the sums (+ grace walks)", rm.tiers_at, db, root, moments, program,
-                  [ids_prev, ids], sums)
-    clock("members and buyers (rollups, 4 months)", reports._members_section, db, root, start,
-          end, prev_start, year, month, tz)
+    index = clock("member index (members table)", ra.member_index, db)
+    scan = clock("rollup pass: purchases, tier spend, buyers", rr.month_scan, db, root, index,
+                 keys[:2], [rm._windows(m, program) for m in moments],
+                 (keys[0], keys[1], keys[2], max(keys[2], keys[3])))
+    ranks = clock("tiers from the sums (+ grace walks)", lambda: [
+        rm.tier_ranks(db, root, m, program, index.ids, s) for m, s in zip(moments, scan.spend)])
+    segments = clock("RFM segments (numpy)", lambda: [
+        rmo._segments(p, m, tz) for p, m in zip(scan.purchases, moments)])
+    mm = rmo.MonthMembers(index, moments, [index.enrolled(b) for b in bounds[:2]],
+                          scan.purchases, ranks, segments, scan.buyers)
+    clock("members and buyers", reports._members_section, db, mm, start, end)
     clock("sales totals (sales, month)", reports._sales_section, db, start, end, 1)
     clock("points tie-out (rollups, balances, lots)", reports._points_section, db, start, end,
           program.point_value)
-    snaps = clock("RFM snapshots (python)", rm.snapshots, db, root, moments, summaries, program,
-                  [ids_prev, ids], tz, tiers)
-    clock("CLV (python)", reports._clv_section, snaps[1], program, ids)
-    clock("tier section", reports._tier_section, db, snaps[0], snaps[1], program, ids, start,
-          end)
-    clock("at-risk (BG/NBD fit + p_alive)", rm.at_risk, db, root, snaps[1], tz)
+    clock("CLV", rmo.clv_section, mm, program)
+    clock("tier section", reports._tier_section, db, mm, program, start, end)
+    clock("segment changes", rmo.segment_section, mm)
+    clock("top members", rmo.top_buyers, mm, reports.TOP_MEMBERS)
+    clock("at-risk (BG/NBD fit + p_alive)", rmo.at_risk, db, root, mm, tz)
     clock("revenue by day", reports._revenue_by_day, db, start, end, tz)
     clock("cashback + coupons + feedback", lambda: (
         q.wallet_flows(db, start, end), reports._coupon_section(db, start, end),

@@ -85,9 +85,14 @@ def summarise(purchases: Iterable[Purchase], now: datetime,
     """(x, t_x, T): repeat transactions, time of the last one and age, from the first purchase."""
     history = history_as_of(purchases, now)
     transactions = _transactions(history, now)
-    first = history[0].at
-    last = transactions[-1][0]
-    return (len(transactions) - 1, _elapsed_units(first, last, unit_days),
+    return summary_of_days(history[0].at, transactions[-1][0], len(transactions), now, unit_days)
+
+
+def summary_of_days(first: datetime, last_day_first: datetime, days: int, now: datetime,
+                    unit_days: float = 7) -> tuple[int, float, float]:
+    """`summarise` from the first purchase, the first purchase of the last purchase day and the
+    number of purchase days (shop time zone) up to `now`."""
+    return (days - 1, _elapsed_units(first, last_day_first, unit_days),
             _elapsed_units(first, now, unit_days))
 
 

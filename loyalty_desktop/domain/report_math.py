@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from fractions import Fraction
@@ -76,13 +77,28 @@ def clv_from_summary(total: int, first_at: datetime, now: datetime,
 
 def segment_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, dict]:
     """Per segment: size before, size after, members who came in and who left."""
-    names = sorted(set(before.values()) | set(after.values()))
+    sizes_before, sizes_after = Counter(before.values()), Counter(after.values())
+    joined = Counter(s for k, s in after.items() if before.get(k) != s)
+    left = Counter(s for k, s in before.items() if after.get(k) != s)
+    return {name: {"before": sizes_before[name], "after": sizes_after[name],
+                   "joined": joined[name], "left": left[name],
+                   "change": sizes_after[name] - sizes_before[name]}
+            for name in sorted(set(sizes_before) | set(sizes_after))}
+
+
+def segment_changes_coded(before: np.ndarray, after: np.ndarray,
+                          names: tuple[str, ...]) -> dict[str, dict]:
+    """`segment_changes` of two arrays of segment codes (index into `names`, -1 for none)
+    over the same members."""
     out = {}
-    for name in names:
-        was = {k for k, v in before.items() if v == name}
-        now = {k for k, v in after.items() if v == name}
-        out[name] = {"before": len(was), "after": len(now), "joined": len(now - was),
-                     "left": len(was - now), "change": len(now) - len(was)}
+    present = (set(np.unique(before).tolist()) | set(np.unique(after).tolist())) - {-1}
+    for code in sorted(present, key=lambda c: names[c]):
+        was, now = before == code, after == code
+        size_before, size_after = int(np.count_nonzero(was)), int(np.count_nonzero(now))
+        out[names[code]] = {"before": size_before, "after": size_after,
+                            "joined": int(np.count_nonzero(now & ~was)),
+                            "left": int(np.count_nonzero(was & ~now)),
+                            "change": size_after - size_before}
     return out
 
 
@@ -117,6 +133,17 @@ def tier_movements(before: Mapping[str, str], after: Mapping[str, str],
         else:
             down += 1
     return {"upgrades": up, "downgrades": down, "moves": dict(sorted(pairs.items()))}
+
+
+def tier_movements_ranked(before: np.ndarray, after: np.ndarray,
+                          order: list[str]) -> dict[str, object]:
+    """`tier_movements` of two arrays of tier ranks (index into `order`) over the same members."""
+    moved = before != after
+    pairs = Counter(zip(before[moved].tolist(), after[moved].tolist()))
+    up = int(np.count_nonzero(after[moved] > before[moved]))
+    moves = {f"{order[a]}>{order[b]}": n for (a, b), n in pairs.items()}
+    return {"upgrades": up, "downgrades": int(np.count_nonzero(moved)) - up,
+            "moves": dict(sorted(moves.items()))}
 
 
 _PHRASES = {
@@ -166,7 +193,8 @@ def what_changed(current: Mapping[str, object], previous: Mapping[str, object], 
     if current["nps"] is not None:
         before = "-" if previous["nps"] is None else num(previous["nps"])
         out.append(words["nps"].format(before=before, now=num(current["nps"])))
-    out.append(words["liability"].format(now=money(current["liability"])))  # type: ignore[operator]
+    if current["liability"] is not None:  # None: no point balances (the server's report)
+        out.append(words["liability"].format(now=money(current["liability"])))  # type: ignore[operator]
     if current["difference"]:
         out.append(words["tie_fail"].format(diff=current["difference"]))
     return out
@@ -198,6 +226,16 @@ class LocalDays:
             return self.days[i - 1]
         return from_db(text).astimezone(zone(self.tz)).date()
 
+    def ordinals(self, texts: list[str]) -> np.ndarray:
+        """`day_of(t).toordinal()` of many stored times at once."""
+        found = np.searchsorted(np.array(self.bounds), np.array(texts, dtype=str),
+                                side="right")
+        first = self.days[0].toordinal()
+        out = first + found.astype(np.int64) - 1
+        for i in np.flatnonzero((found == 0) | (found == len(self.bounds))):
+            out[i] = self.day_of(texts[i]).toordinal()
+        return out
+
 
 def _scores_array(values: np.ndarray) -> np.ndarray:
     """`_scores` for a whole array at once (same integer formula)."""
@@ -205,6 +243,21 @@ def _scores_array(values: np.ndarray) -> np.ndarray:
     below = np.searchsorted(ordered, values, side="left")
     equal = np.searchsorted(ordered, values, side="right") - below
     return np.minimum(5, 1 + (5 * (2 * below + equal)) // (2 * len(values)))
+
+
+SEGMENT_CODES: tuple[str, ...] = tuple(sorted({s for row in _SEGMENT_GRID for s in row}))
+_GRID_CODES = np.array([[SEGMENT_CODES.index(s) for s in row] for row in _SEGMENT_GRID],
+                       dtype=np.int8)
+
+
+def segment_codes(recency_days: np.ndarray, frequency: np.ndarray) -> np.ndarray:
+    """Each member's RFM segment (index into SEGMENT_CODES) from whole days since the last
+    purchase and the number of purchases, scored among the given members as analytics does."""
+    if not len(recency_days):
+        return np.zeros(0, dtype=np.int8)
+    r = _scores_array(-np.asarray(recency_days, dtype=np.int64))
+    f = _scores_array(np.asarray(frequency, dtype=np.int64))
+    return _GRID_CODES[r - 1, f - 1]
 
 
 def segments_from_summary(summary: Mapping[str, tuple[date, int, int]],
@@ -217,6 +270,5 @@ def segments_from_summary(summary: Mapping[str, tuple[date, int, int]],
     recency = np.fromiter((ordinal - summary[k][0].toordinal() for k in keys), dtype=np.int64,
                           count=len(keys))
     frequency = np.fromiter((summary[k][1] for k in keys), dtype=np.int64, count=len(keys))
-    r = _scores_array(-recency).tolist()
-    f = _scores_array(frequency).tolist()
-    return {k: _SEGMENT_GRID[ri - 1][fi - 1] for k, ri, fi in zip(keys, r, f)}
+    codes = segment_codes(recency, frequency).tolist()
+    return {k: SEGMENT_CODES[c] for k, c in zip(keys, codes)}

@@ -7,10 +7,12 @@ fast CLV and RFM functions of `report_math` give exactly what `analytics` gives.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+import numpy as np
 
 from ..store.sqlite_db import Database
 
@@ -125,17 +127,28 @@ def _tiers_from_sums(db: Database, root: dict[str, str], moment: datetime, progr
                      members: list[str], sums: dict[str, list[int]]) -> dict[str, str]:
     """Tier by qualifying spend; the members whose spend fell within the grace are walked."""
     keys = [t.key for t in program.tiers]
-    thresholds = [t.threshold for t in program.tiers]  # rising; tier = last one reached
     out = {m: keys[0] for m in members}
-    walk = []
-    for member, (now_spend, before_spend, since) in sums.items():
-        rank = max(bisect_right(thresholds, now_spend) - 1, 0)
-        out[member] = keys[rank]
-        if bisect_right(thresholds, before_spend + since) - 1 > rank:
-            walk.append(member)  # spend fell within the grace: the tier may still be held
-    for member, pairs in _spend_pairs(db, root, walk, moment).items():
-        out[member] = tier_status(pairs, moment, program).tier.key
+    listed = list(sums)
+    spend = np.array(list(sums.values()), dtype=np.int64).reshape(len(listed), 3)
+    ranks = tier_ranks(db, root, moment, program, listed, spend).tolist()
+    out.update(zip(listed, (keys[r] for r in ranks)))
     return out
+
+
+def tier_ranks(db: Database, root: dict[str, str], moment: datetime, program: Program,
+               members: list[str], spend: np.ndarray) -> np.ndarray:
+    """Tier rank (index into program.tiers) of each member from its (window, window before
+    the grace, in grace) spend; those whose spend fell within the grace are walked exactly."""
+    thresholds = np.array([t.threshold for t in program.tiers])  # rising; last one reached
+    ranks = np.maximum(np.searchsorted(thresholds, spend[:, 0], side="right") - 1, 0)
+    held = np.searchsorted(thresholds, spend[:, 1] + spend[:, 2], side="right") - 1
+    walk = np.flatnonzero(held > ranks)  # spend fell within the grace: the tier may be held
+    keys = [t.key for t in program.tiers]
+    pairs = _spend_pairs(db, root, [members[i] for i in walk], moment)
+    for i in walk:
+        if members[i] in pairs:
+            ranks[i] = keys.index(tier_status(pairs[members[i]], moment, program).tier.key)
+    return ranks
 
 
 def _spend_pairs(db: Database, root: dict[str, str], members: list[str], moment: datetime
@@ -208,38 +221,69 @@ def at_risk(db: Database, root: dict[str, str], snap: Snapshot, tz: str,
             limit: int | None = 10) -> dict[str, Any]:
     """Valuable members who stopped coming: BG/NBD p_alive < 0.5 when the fit works, else a
     high or medium churn risk; candidates are the RFM segments at_risk and cant_lose."""
-    now = snap.moment.astimezone(zone(tz))
     candidates = sorted((m for m, s in snap.segments.items() if s in AT_RISK_SEGMENTS),
                         key=lambda m: (-snap.purchases[m][1], m))
-    everyone = sorted(snap.purchases)
+    return risk_list(db, root, snap.moment, tz, candidates, sorted(snap.purchases),
+                     lambda m: (*snap.purchases[m], snap.segments[m]), limit)
+
+
+def risk_list(db: Database, root: dict[str, str], moment: datetime, tz: str,
+              candidates: list[str], everyone: list[str],
+              about: Callable[[str], tuple[int, int, str, str, str]],
+              limit: int | None) -> dict[str, Any]:
+    """`at_risk` from the candidates (most spent first), every buyer (sorted; the fit takes an
+    evenly spread sample) and `about(member)` = (purchases, net, first, last, segment)."""
+    now = moment.astimezone(zone(tz))
     step = max(1, len(everyone) // SAMPLE_FOR_FIT)
     sample = everyone[::step]
     pool = candidates if limit is None else candidates[: max(limit * 5, 50)]
-    histories = _purchases_of(db, root, sorted(set(sample) | set(pool)), now)
+    summaries = _transaction_summaries(db, root, sorted(set(sample) | set(pool)), now, tz)
     params, method = None, "churn_risk"
     try:
-        rows = [btyd.summarise(histories[m], now) for m in sample if histories.get(m)]
+        rows = [summaries[m] for m in sample if m in summaries]
         params = btyd.fit_bgnbd(*zip(*rows)) if rows else None
         method = "bgnbd" if params else method
     except (Refused, InvalidInput):
         params = None
+    histories = {} if params is not None else _purchases_of(db, root, pool, now)
     out = []
     for member in pool:
-        history = histories.get(member) or []
-        if not history:
+        if member not in summaries:
             continue
         if params is not None:
-            score = float(btyd.p_alive(params, *btyd.summarise(history, now)))
+            score = float(btyd.p_alive(params, *summaries[member]))
             risky, shown = score < 0.5, round(score, 3)
         else:
-            shown = churn_risk(history, now)
+            shown = churn_risk(histories[member], now)
             risky = shown in ("high", "medium")
         if risky:
-            count, net, _, last = snap.purchases[member]
-            out.append({"member_id": member, "segment": snap.segments[member],
+            count, net, _, last, segment = about(member)
+            out.append({"member_id": member, "segment": segment,
                         "purchases": count, "spent": net,
                         "last_purchase": from_db(last).astimezone(zone(tz)).date().isoformat(),
                         "p_alive" if params is not None else "churn_risk": shown})
         if limit is not None and len(out) >= limit:
             break
     return {"method": method, "candidates": len(candidates), "members": out}
+
+
+def _transaction_summaries(db: Database, root: dict[str, str], members: list[str],
+                           now: datetime, tz: str) -> dict[str, tuple[int, float, float]]:
+    """`btyd.summarise` of each member's purchases (net of refunds) up to `now`, from the first
+    sale of each shop day (what the summary depends on)."""
+    wanted = set(members)
+    ids = members + [m for m, r in root.items() if r in wanted]
+    days = LocalDays(now.date(), tz)
+    firsts: dict[str, dict[date, str]] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for member, at in db.execute(
+                f"SELECT member_id, at FROM sales WHERE member_id IN ({marks})"
+                " AND total > refunded AND at <= ?", [*chunk, to_db(now)]):
+            per = firsts.setdefault(root.get(member, member), {})
+            day = days.day_of(at)
+            if day not in per or at < per[day]:
+                per[day] = at
+    return {m: btyd.summary_of_days(from_db(per[min(per)]), from_db(per[max(per)]), len(per), now)
+            for m, per in firsts.items()}

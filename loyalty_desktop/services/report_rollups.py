@@ -9,9 +9,13 @@ rollups and the few days at each edge from the ledger (`ledger_kind_at`).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+
+import numpy as np
+
 from ..domain.clock import from_db, month_bounds, to_db, zone
 from ..store.rollups import POINT_COLUMNS, SPEND_KINDS, ensure_zone, rollup_zone
 from ..store.sqlite_db import Database
+from . import report_arrays as ra
 
 TICK = timedelta(microseconds=1)
 _SPEND = ",".join(f"'{k}'" for k in SPEND_KINDS)
@@ -53,44 +57,46 @@ def _nearest_month_start(text: str, tz: str) -> tuple[str, str]:
     return best.astimezone(zone(tz)).strftime("%Y-%m"), to_db(best)
 
 
-def member_scan(db: Database, root: dict[str, str], ends: list[datetime], months: list[str],
-                windows: list[list[str]]) -> tuple[list[dict[str, list]], list[dict[str, list]]]:
-    """`report_members.member_scan` from `member_months`: one pass for purchases and the
-    whole-month part of every tier window, then the window edges from the ledger."""
+def window_ranges(db: Database, windows: list[list[str]]
+                  ) -> tuple[list[list[tuple[str, str]]], list[tuple[int, int, int, str, str]]]:
+    """Per end, the whole-month [first, last) range of each tier window (lo, hi], and the
+    edges to read from the ledger: (end, slot, sign, from, to)."""
     tz = rollup_zone(db)
-    cols, args, edges = [], [], []
-    for key in months:
-        n = len(args) + 1
-        cols.append(f"SUM(CASE WHEN month < ?{n} THEN purchases ELSE 0 END), "
-                    f"SUM(CASE WHEN month < ?{n} THEN total - refunded ELSE 0 END), "
-                    f"MIN(CASE WHEN month < ?{n} THEN first_at END), "
-                    f"MAX(CASE WHEN month < ?{n} THEN last_at END)")
-        args.append(key)
+    ranges: list[list[tuple[str, str]]] = []
+    edges = []
     for i, bounds in enumerate(windows):
+        mine = []
         for j in range(3):
             start, end = _half_open(bounds[2 * j], bounds[2 * j + 1])
             (first, first_at), (last, last_at) = (_nearest_month_start(start, tz),
                                                   _nearest_month_start(end, tz))
-            n = len(args) + 1
-            cols.append(f"SUM(CASE WHEN month >= ?{n} AND month < ?{n + 1} THEN spend "
-                        "ELSE 0 END)")
-            args += [first, last]
+            mine.append((first, last))
             edges += [(i, j, 1, start, first_at), (i, j, -1, end, last_at)]
-    k = len(months)
-    purchases: list[dict[str, list]] = [{} for _ in months]
-    sums: list[dict[str, list[int]]] = [{} for _ in months]
-    for row in db.execute(f"SELECT member_id, {', '.join(cols)} FROM member_months "
-                          "GROUP BY member_id", args):
-        member = root.get(row[0], row[0])
-        for i in range(k):
-            count, net, first, last = row[1 + 4 * i: 5 + 4 * i]
-            if count:
-                merge_member_sums(purchases[i], member, count, net, first, last)
-            acc = sums[i].setdefault(member, [0, 0, 0])
-            for j in range(3):
-                acc[j] += row[1 + 4 * k + 3 * i + j]
+        ranges.append(mine)
+    return ranges, edges
+
+
+def month_scan(db: Database, root: dict[str, str], index: ra.MemberIndex, months: list[str],
+               windows: list[list[str]], buyers: tuple[str, str, str, str] | None = None
+               ) -> ra.MonthScan:
+    """Purchases before each month key, the tier-window spend at each end (whole months from
+    `member_months`, the edges from the ledger) and the month's buyers, in one pass."""
+    ranges, edges = window_ranges(db, windows)
+    scan = ra.scan_rollups(db, root, index, months, ranges, buyers)
     for i, j, sign, a, b in edges:
-        _edge(db, root, sums[i], j, sign, a, b)
+        ra.add_edges(scan, root, i, j, *_edge(db, sign, a, b))
+    return scan
+
+
+def member_scan(db: Database, root: dict[str, str], ends: list[datetime], months: list[str],
+                windows: list[list[str]]) -> tuple[list[dict[str, list]], list[dict[str, list]]]:
+    """`report_members.member_scan` from `member_months`, as dictionaries."""
+    scan = month_scan(db, root, ra.member_index(db), months, windows)
+    ids = scan.index.ids
+    purchases = [{ids[i]: [int(p.count[i]), int(p.net[i]), p.first[i], p.last[i]]
+                  for i in p.bought()} for p in scan.purchases]
+    listed = np.flatnonzero(scan.listed)
+    sums = [{ids[i]: [int(v) for v in s[i]] for i in listed} for s in scan.spend]
     return purchases, sums
 
 
@@ -99,18 +105,16 @@ def _half_open(lo: str, hi: str) -> tuple[str, str]:
     return to_db(from_db(lo) + TICK), to_db(from_db(hi) + TICK)
 
 
-def _edge(db: Database, root: dict[str, str], sums: dict[str, list[int]], slot: int,
-          sign: int, a: str, b: str) -> None:
-    """Add (sign 1) or take off (-1) the spend in [a, b) (or the reverse range, negated)."""
+def _edge(db: Database, sign: int, a: str, b: str) -> tuple[int, list[tuple[str, int]]]:
+    """(sign, per-member spend in [a, b)) to add (sign 1) or take off (-1); a reversed range
+    is read forwards with the sign flipped."""
     if a == b:
-        return
+        return sign, []
     if a > b:
         a, b, sign = b, a, -sign
-    for member, spend in db.execute(
-            "SELECT member_id, SUM(spend) FROM ledger INDEXED BY ledger_kind_at WHERE kind IN "
-            f"({_SPEND}) AND at >= ? AND at < ? GROUP BY member_id", [a, b]):
-        acc = sums.setdefault(root.get(member, member), [0, 0, 0])
-        acc[slot] += sign * spend
+    return sign, db.execute(
+        "SELECT member_id, SUM(spend) FROM ledger INDEXED BY ledger_kind_at WHERE kind IN "
+        f"({_SPEND}) AND at >= ? AND at < ? GROUP BY member_id", [a, b]).fetchall()
 
 
 def merge_member_sums(acc: dict[str, list], member: str, count: int, net: int, first: str,
@@ -128,19 +132,18 @@ def merge_member_sums(acc: dict[str, list], member: str, count: int, net: int, f
 def buyers(db: Database, root: dict[str, str], start: str, end: str, since: str,
            previous: str) -> dict[str, list]:
     """`report_queries.buyers` from `member_months` (all four bounds are month keys)."""
-    out: dict[str, list] = {}
-    for member, *values in db.execute(
-            "SELECT member_id, SUM(CASE WHEN month >= ?1 THEN sales ELSE 0 END), "
-            "SUM(CASE WHEN month >= ?1 THEN total ELSE 0 END), "
-            "SUM(CASE WHEN month >= ?1 THEN total - refunded ELSE 0 END), "
-            "SUM(CASE WHEN month >= ?2 AND month < ?1 THEN sales ELSE 0 END), "
-            "SUM(CASE WHEN month < ?1 THEN sales ELSE 0 END) FROM member_months "
-            "WHERE month >= ?3 AND month < ?4 AND sales > 0 GROUP BY member_id",
-            [start, previous, since, end]):
-        acc = out.setdefault(root.get(member, member), [0, 0, 0, 0, 0])
-        for i, value in enumerate(values):
-            acc[i] += value
-    return out
+    scan = ra.scan_rollups(db, root, ra.member_index(db), [], [],
+                           (start, end, since, max(since, previous)))
+    return buyer_rows(scan)
+
+
+def buyer_rows(scan: ra.MonthScan) -> dict[str, list]:
+    """Member -> [sales, total, net in the month, sales in the month before, in the months
+    before since `since`] of the members who bought in [since, end)."""
+    b = scan.buyers
+    assert b is not None
+    ids = scan.index.ids
+    return {ids[i]: [int(v) for v in b[i]] for i in np.flatnonzero((b[:, 0] > 0) | (b[:, 4] > 0))}
 
 
 def point_flows(db: Database, month: str) -> dict[str, int]:

@@ -13,10 +13,9 @@ from ..domain.analytics import csat, nps
 from ..domain.clock import month_bounds, shop_midnight, to_db
 from ..domain.money import format_try, round_half_up
 from ..domain.report_math import (
-    average_kurus, month_key, nps_object, percent, ratio, segment_changes, shift_month, tie_out,
-    tier_movements, what_changed,
+    average_kurus, month_key, nps_object, percent, ratio, shift_month, tie_out, what_changed,
 )
-from . import report_members as rm
+from . import report_month as rmo
 from . import report_queries as q
 from . import report_rollups as rr
 
@@ -30,15 +29,11 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     rr.prepare(db, tz)
     start, end = month_bounds(year, month, tz)
     prev_start = month_bounds(*shift_month(year, month, -1), tz)[0]
+    since = month_bounds(*shift_month(year, month, -3), tz)[0]
     root = q.roots(db)
-    ids, ids_prev = rm.member_ids(db, end), rm.member_ids(db, start)
-    moments = [start - rm.TICK, end - rm.TICK]
-    summaries, sums = rm.member_scan(db, root, [start, end], program)
-    tiers = rm.tiers_at(db, root, moments, program, [ids_prev, ids], sums)
-    members, month_rows = _members_section(db, root, start, end, prev_start, year, month, tz)
+    mm = rmo.month_members(db, root, [start, end, since, prev_start], program, tz)
+    members = _members_section(db, mm, start, end)
     sales = _sales_section(db, start, end, members["active"])
-    snap_prev, snap = rm.snapshots(db, root, moments, summaries, program, [ids_prev, ids], tz,
-                                   tiers=tiers)
     points = _points_section(db, start, end, program.point_value)
     report = {
         "month": month_key(year, month), "timezone": tz, "shop": term.meta("shop_name"),
@@ -46,14 +41,14 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
         "generated_at": term.iso(term.now()), "program_version": program.version,
         "members": members, "sales": sales,
         "revenue_by_day": _revenue_by_day(db, start, end, tz),
-        "clv": _clv_section(snap, program, ids),
+        "clv": rmo.clv_section(mm, program),
         "points": points, "cashback": q.wallet_flows(db, start, end),
         "coupons": _coupon_section(db, start, end),
-        "tiers": _tier_section(db, snap_prev, snap, program, ids, start, end),
+        "tiers": _tier_section(db, mm, program, start, end),
         "feedback": _feedback_section(db, start, end),
-        "segments": segment_changes(snap_prev.segments, snap.segments),
-        "top_members": _top_members(db, month_rows),
-        "at_risk": _named(db, rm.at_risk(db, root, snap, tz)),
+        "segments": rmo.segment_section(mm),
+        "top_members": _named(db, {"members": rmo.top_buyers(mm, TOP_MEMBERS)})["members"],
+        "at_risk": _named(db, rmo.at_risk(db, root, mm, tz)),
         "conflicts": q.conflict_counts(db, start, end),
         "nps_trend": nps_trend(db, year, month, tz),
     }
@@ -61,22 +56,16 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     return report
 
 
-def _members_section(db, root, start, end, prev_start, year, month, tz
-                     ) -> tuple[dict[str, Any], dict[str, list]]:
-    """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention;
-    and the per-member sums of the month (for the top members)."""
+def _members_section(db, mm: rmo.MonthMembers, start, end) -> dict[str, Any]:
+    """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention
+    and repeat buyers."""
     total, new = q.member_counts(db, start, end)
-    since = month_bounds(*shift_month(year, month, -3), tz)[0]
-    rows = q.buyers(db, start, end, root, since=since, previous=prev_start)
-    active = {m for m, v in rows.items() if v[0]}
-    previous = {m for m, v in rows.items() if v[3]}
-    lapsed = {m for m, v in rows.items() if v[4]} - active
-    repeat = sum(1 for m in active if rows[m][0] >= 2)
-    kept = len(previous & active)
-    return {"total": total, "new": new, "active": len(active), "lapsed": len(lapsed),
-            "active_previous_month": len(previous), "retained": kept,
-            "retention_percent": percent(kept, len(previous)), "repeat_buyers": repeat,
-            "repeat_purchase_percent": percent(repeat, len(active))}, rows
+    b = rmo.buyer_counts(mm)
+    return {"total": total, "new": new, "active": b["active"], "lapsed": b["lapsed"],
+            "active_previous_month": b["active_previous_month"], "retained": b["retained"],
+            "retention_percent": percent(b["retained"], b["active_previous_month"]),
+            "repeat_buyers": b["repeat_buyers"],
+            "repeat_purchase_percent": percent(b["repeat_buyers"], b["active"])}
 
 
 def _sales_section(db, start, end, active: int) -> dict[str, Any]:
@@ -104,17 +93,6 @@ def _revenue_by_day(db, start, end, tz) -> list[dict[str, Any]]:
     values = q.revenue_by_day(db, [(a, b) for _, a, b in days])
     return [{"day": d.isoformat(), "sales": n, "total": t} for (d, _, _), (n, t) in
             zip(days, values)]
-
-
-def _clv_section(snap: rm.Snapshot, program, ids: list[str]) -> dict[str, Any]:
-    """Average CLV of members who have bought, overall and by tier at month end."""
-    values = rm.clv_by_member(snap, program.clv_lifespan_years)
-    by_tier = {}
-    for tier in program.tiers:
-        mine = [v for m, v in values.items() if snap.tiers.get(m, program.tiers[0].key) == tier.key]
-        by_tier[tier.key] = {"members": len(mine), "average": average_kurus(sum(mine), len(mine))}
-    return {"lifespan_years": program.clv_lifespan_years, "members": len(values),
-            "average": average_kurus(sum(values.values()), len(values)), "by_tier": by_tier}
 
 
 def _points_section(db, start, end, point_value: int) -> dict[str, Any]:
@@ -145,17 +123,13 @@ def _coupon_section(db, start, end) -> dict[str, dict[str, Any]]:
     return dict(sorted(out.items()))
 
 
-def _tier_section(db, snap_prev, snap, program, ids, start, end) -> dict[str, Any]:
+def _tier_section(db, mm: rmo.MonthMembers, program, start, end) -> dict[str, Any]:
     """Tier distribution at month end and the movements since the previous month end."""
-    keys = [t.key for t in program.tiers]
-    entry = keys[0]
-    after = {m: snap.tiers.get(m, entry) for m in ids}
-    before = {m: snap_prev.tiers.get(m, entry) for m in ids}
+    distribution, movements = rmo.tier_counts(mm, program)
     recorded = db.execute("SELECT COUNT(*) FROM audit WHERE action = 'tier_changed' AND at >= ? "
                           "AND at < ?", [to_db(start), to_db(end)]).fetchone()[0]
-    return {"distribution": {k: sum(1 for t in after.values() if t == k) for k in keys},
-            "names": {t.key: t.name for t in program.tiers},
-            "movements": tier_movements(before, after, keys), "recorded_changes": recorded}
+    return {"distribution": distribution, "names": {t.key: t.name for t in program.tiers},
+            "movements": movements, "recorded_changes": recorded}
 
 
 def _feedback_section(db, start, end) -> dict[str, Any]:
@@ -167,14 +141,6 @@ def _feedback_section(db, start, end) -> dict[str, Any]:
                      "percent": None if c.percent is None else round_half_up(c.percent * 10) / 10,
                      "average": None if c.average is None else round_half_up(c.average * 100) / 100},
             **q.complaint_counts(db, start, end)}
-
-
-def _top_members(db, rows: dict[str, list]) -> list[dict[str, Any]]:
-    """The members who spent most in the month (net of refunds)."""
-    spent = [(m, v) for m, v in rows.items() if v[0]]
-    top = sorted(spent, key=lambda kv: (-kv[1][2], kv[0]))[:TOP_MEMBERS]
-    return _named(db, {"members": [{"member_id": m, "sales": v[0], "total": v[1], "net": v[2]}
-                                   for m, v in top]})["members"]
 
 
 def _named(db, section: dict[str, Any]) -> dict[str, Any]:
