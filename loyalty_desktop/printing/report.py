@@ -68,8 +68,9 @@ def _kpis(r: dict[str, Any], lang: str) -> Table:
              [t["money_paid"], money(s["member_money_paid"], lang)],
              [t["refunds"], money(s["refunded_total"], lang)],
              [t["basket"], money(s["average_basket"], lang)],
-             [t["clv"], money(r["clv"]["average"], lang)],
-             [t["liability"], money(r["points"]["liability"], lang)]]
+             [t["clv"], money(r["clv"]["average"], lang) if "clv" in r else "—"],
+             [t["liability"], money(r["points"]["liability"], lang)
+              if "liability" in r["points"] else "—"]]
     rows = [a + b for a, b in zip(left, right)]
     return _table(rows, [WIDTH * 0.31, WIDTH * 0.15, WIDTH * 0.33, WIDTH * 0.21], header=False,
                   left=(0, 2))
@@ -81,7 +82,10 @@ def _points(r: dict[str, Any], lang: str) -> Table:
             "restored_lost", "reversed", "expired", "adjusted_out", "expected_closing", "closing"]
     signs = {"issued": "+", "redeemed": "−", "restored": "+", "reversed": "−", "expired": "−",
              "adjusted_out": "−"}
-    rows = [[t[k], (signs.get(k, "") if p[k] else "") + number(p[k], lang)] for k in keys]
+    rows = [[t[k], (signs.get(k, "") if p[k] else "") + number(p[k], lang)]
+            for k in keys if k in p]  # the server's report has the flows only
+    if "checked" not in p:
+        return _table(rows, [WIDTH * 0.4, WIDTH * 0.18], header=False)
     rows.append([t["checked"], t["ok"] if p["checked"] else t["fail"]])
     rows.append([t["liability"], money(p["liability"], lang)])
     return _table(rows, [WIDTH * 0.4, WIDTH * 0.18], header=False, bold_rows=(0, 11, 12, 13))
@@ -106,7 +110,8 @@ def _cashback_and_coupons(r: dict[str, Any], lang: str) -> list[Any]:
 def _tiers(r: dict[str, Any], lang: str) -> list[Any]:
     t, tiers = T[lang], r["tiers"]
     rows = [[t["tier"], t["members"], t["clv_avg"]]]
-    rows += [[tiers["names"][k], number(n, lang), money(r["clv"]["by_tier"][k]["average"], lang)]
+    rows += [[tiers["names"][k], number(n, lang),
+              money(r["clv"]["by_tier"][k]["average"], lang) if "clv" in r else "—"]
              for k, n in tiers["distribution"].items()]
     mv = tiers["movements"]
     rows.append([f"{t['movements']}: {t['upgrades']} {number(mv['upgrades'], lang)}, "
@@ -145,7 +150,7 @@ def _people(r: dict[str, Any], lang: str) -> list[Any]:
     top = [[t["name"], t["card"], t["sales"], t["net"]]]
     top += [[m["name"], m["card_number"][-4:].rjust(8, "•"), number(m["sales"], lang),
              money(m["net"], lang)] for m in r["top_members"]]
-    risk = r["at_risk"]
+    risk = r.get("at_risk", {"method": "", "members": []})
     score_head = t["score"] if risk["method"] == "bgnbd" else t["churn"]
     rows = [[t["name"], t["segment"], t["last"], t["net"], score_head]]
     for m in risk["members"]:
@@ -156,15 +161,47 @@ def _people(r: dict[str, Any], lang: str) -> list[Any]:
     if len(rows) == 1:
         rows.append([t["none"], "", "", "", ""])
     cf = r["conflicts"]
+    risk_part = _omitted(r, "at_risk", lang) or [
+        _table(rows, [WIDTH * 0.25, WIDTH * 0.25, WIDTH * 0.14, WIDTH * 0.14, WIDTH * 0.22],
+               left=(0, 1))]
     return [Paragraph(t["top"], st["h2"]),
             _table(top, [WIDTH * 0.32, WIDTH * 0.2, WIDTH * 0.18, WIDTH * 0.2]),
-            Paragraph(t["at_risk"], st["h2"]),
-            _table(rows, [WIDTH * 0.25, WIDTH * 0.25, WIDTH * 0.14, WIDTH * 0.14, WIDTH * 0.22],
-                   left=(0, 1)),
+            Paragraph(t["at_risk"], st["h2"]), *risk_part,
             Paragraph(t["conflicts"], st["h2"]),
             _table([[t["detected"], number(cf["detected"], lang)],
                     [t["unresolved"], number(cf["unresolved_at_end"], lang)]],
                    [WIDTH * 0.35, WIDTH * 0.15], header=False)]
+
+
+def _omitted(r: dict[str, Any], key: str, lang: str) -> list[Any]:
+    """The reason a section is left out (the chain report), or [] when it is there."""
+    reason = r.get("omitted", {}).get(key)
+    return [Paragraph("— " + reason[lang], _styles()["small"])] if reason else []
+
+
+def _omitted_list(r: dict[str, Any], lang: str) -> list[Any]:
+    """Every section left out, with why, on the first page."""
+    if not r.get("omitted"):
+        return []
+    st = _styles()
+    return [Paragraph(T[lang]["omitted"], st["h2"]),
+            *[Paragraph("• " + reason[lang], st["small"]) for reason in r["omitted"].values()]]
+
+
+def _stores(r: dict[str, Any], lang: str) -> list[Any]:
+    """The per-store breakdown of the chain report."""
+    if not r.get("stores"):
+        return []
+    t, small = T[lang], _styles()["small"]
+    rows: list[list[Any]] = [[Paragraph(t[k], small) for k in (
+        "store", "sales", "revenue", "walk_in", "refunds", "new_members", "points_issued",
+        "points_redeemed")]]  # wrapped: the long headers of eight narrow columns
+    rows += [[s["store"], number(s["member_sales"], lang), money(s["member_total"], lang),
+              number(s["walk_in_sales"], lang), money(s["refunded_total"], lang),
+              number(s["new_members"], lang), number(s["points_issued"], lang),
+              number(s["points_redeemed"], lang)] for s in r["stores"]]
+    widths = [0.18, 0.09, 0.15, 0.11, 0.13, 0.1, 0.12, 0.12]
+    return [Paragraph(t["stores"], _styles()["h2"]), _table(rows, [WIDTH * w for w in widths])]
 
 
 def render_monthly_report(report: dict[str, Any], lang: str = "tr") -> bytes:
@@ -181,12 +218,15 @@ def render_monthly_report(report: dict[str, Any], lang: str = "tr") -> bytes:
         *[Paragraph("• " + line, st["base"]) for line in report["summary"][lang]],
         Paragraph(t["kpis"], st["h2"]), _kpis(report, lang), Spacer(1, 5 * mm),
         charts.revenue_by_day(report["revenue_by_day"], t["revenue_by_day"] + " (₺)"),
+        *_stores(report, lang), *_omitted_list(report, lang),
         PageBreak(),
-        KeepTogether([Paragraph(t["points"], st["h2"]), _points(report, lang)]),
+        KeepTogether([Paragraph(t["points"], st["h2"]), _points(report, lang),
+                      *_omitted(report, "points_balance", lang)]),
         Spacer(1, 4 * mm), *_cashback_and_coupons(report, lang),
-        Paragraph(t["tiers"], st["h2"]), *_tiers(report, lang),
+        Paragraph(t["tiers"], st["h2"]), *(_omitted(report, "tiers", lang) or _tiers(report, lang)),
         PageBreak(),
-        Paragraph(t["segments"], st["h2"]), *_segments(report, lang),
+        Paragraph(t["segments"], st["h2"]),
+        *(_omitted(report, "segments", lang) or _segments(report, lang)),
         Paragraph(t["feedback"], st["h2"]), *_feedback(report, lang),
         PageBreak(), *_people(report, lang),
     ]

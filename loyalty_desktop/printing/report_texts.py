@@ -45,6 +45,8 @@ T = {
         "Eşitleme uyuşmazlıkları", "detected": "Bu ay bulunan", "unresolved": "Çözülmemiş",
         "none": "Yok", "page": "Sayfa", "cashiers": "Kasiyerler", "walk_in": "Üyesiz satış",
         "total_all": "Toplam satış", "new_members": "Yeni üye",
+        "stores": "Mağazalar", "store": "Mağaza", "points_issued": "Verilen puan",
+        "points_redeemed": "Kullanılan puan", "omitted": "Sunucuda hesaplanmayan bölümler",
     },
     "en": {
         "title": "Monthly Loyalty Report", "daily_title": "END OF DAY SUMMARY", "period": "Period",
@@ -78,6 +80,8 @@ T = {
         "conflicts": "Sync conflicts", "detected": "Found this month",
         "unresolved": "Unresolved", "none": "None", "page": "Page", "cashiers": "Cashiers",
         "walk_in": "Sales without a card", "total_all": "All sales", "new_members": "New members",
+        "stores": "Stores", "store": "Store", "points_issued": "Points issued",
+        "points_redeemed": "Points redeemed", "omitted": "Sections the server does not compute",
     },
 }
 

@@ -30,6 +30,8 @@ from loyalty_desktop.domain.errors import (
 
 from .api import router
 from .balances import router as balances_router
+from .report_api import PushWatcher, rollup_worker
+from .report_api import router as report_router
 from .auth import ApiError
 from .models import PUSH_REQUEST
 from .settings import ServerSettings
@@ -55,7 +57,9 @@ def create_app(
         """Open the storage at start, close it at shutdown."""
         app.state.storage = await run_in_threadpool(open_storage, db_url, settings)
         try:
-            yield
+            async with rollup_worker(app.state.storage, settings.report_rollup_seconds,
+                                     settings.report_rollup_delay) as app.state.rollups:
+                yield
         finally:
             await run_in_threadpool(app.state.storage.close)
 
@@ -71,9 +75,11 @@ def create_app(
     app.state.clock = clock
     app.include_router(router)
     app.include_router(balances_router)
+    app.include_router(report_router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     _install_error_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(PushWatcher)
     return app
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from loyalty_desktop.domain.errors import LoyaltyError
 
-from . import admin
+from . import admin, report_cli
 
 DB_ENV = "LOYALTY_SERVER_DB"  # the same variable the worker processes read
 DEFAULT_PORT = 8765
@@ -44,6 +44,15 @@ ADMIN_COMMANDS: tuple[tuple[str | None, str, str, Handler, tuple[Arg, ...]], ...
     ("terminal", "revoke", "revoke a terminal's token",
      lambda a: admin.revoke_terminal(a.db, a.tenant, a.terminal_id),
      (("tenant", {}), ("terminal_id", {}))),
+    (None, "rollup", "fold new events into the report rollups",
+     lambda a: report_cli.rollup(a.db, a.tenant),
+     (("--tenant", {"help": "only this tenant (id or name)"}),)),
+    ("report", "monthly", "the chain's monthly loyalty report (PDF with --out)",
+     lambda a: report_cli.monthly(a.db, a.tenant, a.month, a.out, a.lang, a.json),
+     (("tenant", {"help": "tenant id or name"}),
+      ("--month", {"required": True, "help": "YYYY-MM (shop time)"}),
+      ("--out", {"help": "write the PDF here"}),
+      ("--lang", {"choices": ("tr", "en"), "default": "tr", "help": "PDF language"}))),
     (None, "mark-restored", "new instance id after restoring a backup",
      lambda a: admin.mark_restored(a.db), ()),
     (None, "backup", "copy an SQLite server database",
@@ -51,7 +60,8 @@ ADMIN_COMMANDS: tuple[tuple[str | None, str, str, Handler, tuple[Arg, ...]], ...
     (None, "restore", "restore an SQLite backup (server stopped)",
      lambda a: admin.restore_sqlite(a.backup, a.db), (("backup", {}),)),
 )
-GROUP_HELP = {"tenant": "tenants (a chain or a shop)", "terminal": "paired terminals"}
+GROUP_HELP = {"tenant": "tenants (a chain or a shop)", "terminal": "paired terminals",
+              "report": "chain reports"}
 
 
 def register_server_commands(subparsers: Any) -> argparse.ArgumentParser:

@@ -45,6 +45,12 @@ class ServerSettings:
     pool_max_size: int = 10
     """PostgreSQL pool: most connections at once."""
 
+    report_rollup_seconds: float = 60.0
+    """Fold new events into the report rollups at least this often (0: no background folding)."""
+
+    report_rollup_delay: float = 2.0
+    """After a push, wait this long before folding (a burst of pushes is folded once)."""
+
     def with_changes(self, **changes: object) -> ServerSettings:
         """A copy with some settings changed."""
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -193,6 +193,9 @@ def test_tenant_isolation_on_every_endpoint(http: httpx.Client, backend: Backend
             http.get("/v1/conflicts", headers=as_b).json()["conflicts"] == [],
         ("get", "/v1/members/{member_id}/balances"):
             http.get(f"/v1/members/{batch[0]['id']}/balances", headers=as_b).status_code == 404,
+        ("get", "/v1/reports/monthly"): http.get(
+            "/v1/reports/monthly", params={"month": "2026-11"}, headers=as_b
+        ).json()["folded_through"] == 0,
         ("get", "/v1/sync/status"):
             http.get("/v1/sync/status", headers=as_b).json()["last_server_seq"] == 0,
     }

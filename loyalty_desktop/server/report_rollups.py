@@ -1,0 +1,258 @@
+"""The report projector: folds a tenant's new events into the rollups, after the push, exactly once.
+
+A cursor row per tenant (`report_cursors.last_seq`) says how far the rollups go. Each run reads
+the events after it in server order, folds them (`report_fold`) and writes the rollups and the
+new cursor in one transaction of its own, never inside a push. The cursor row is locked for
+that transaction (SELECT ... FOR UPDATE on PostgreSQL, the writer lock on SQLite), so two
+server processes folding at once wait for each other and the second starts where the first
+stopped: no event is counted twice, none is skipped (pushes of a tenant commit in server_seq
+order under the tenant's row lock, so a reader never sees a later seq without the earlier).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from pydantic_core import from_json
+
+from ..domain.clock import DEFAULT_TZ, month_bounds, to_db
+from ..domain.program import program_from_toml
+from .report_fold import (
+    COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, LocalCalendar, fold_events,
+)
+from .storage.base import SqlStorage
+from .storage.postgres import PostgresStorage
+from .storage.schema import REPORT_TABLES
+
+BATCH = 5000  # events per transaction: bounds how long a run holds SQLite's writer lock
+PG_BATCH = 50_000
+STAGE_FROM = 50  # more rows than this go through a temporary table (COPY on PostgreSQL)
+
+
+def _additive_upsert(table: str, keys: tuple[str, ...], columns: tuple[str, ...]) -> str:
+    """INSERT of one row that adds its counters to the row already there."""
+    names = ("tenant_id", *keys, *columns)
+    sets = ", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in columns)
+    return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+            f" ON CONFLICT (tenant_id, {', '.join(keys)}) DO UPDATE SET {sets}")
+
+
+_MM = "report_member_months"
+_FIRST = (f"CASE WHEN excluded.first_at IS NULL THEN {_MM}.first_at WHEN {_MM}.first_at IS NULL"
+          f" OR excluded.first_at < {_MM}.first_at THEN excluded.first_at ELSE {_MM}.first_at END")
+_LAST = (f"CASE WHEN excluded.last_at IS NULL THEN {_MM}.last_at WHEN {_MM}.last_at IS NULL"
+         f" OR excluded.last_at > {_MM}.last_at THEN excluded.last_at ELSE {_MM}.last_at END")
+SQL = {
+    "member": "INSERT INTO report_members (tenant_id, member_id, enrolled_at, store_id, name,"
+              " card_number) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, member_id) DO NOTHING",
+    "merged": "UPDATE report_members SET merged_into = ? WHERE tenant_id = ? AND member_id = ?",
+    "erased": "UPDATE report_members SET erased_at = ?, name = '" + ERASED_NAME + "'"
+              " WHERE tenant_id = ? AND member_id = ?",
+    "renamed": "UPDATE report_members SET name = ? WHERE tenant_id = ? AND member_id = ?"
+               " AND erased_at IS NULL",
+    "card": "UPDATE report_members SET card_number = ? WHERE tenant_id = ? AND member_id = ?",
+    "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
+    "member_month": (
+        f"INSERT INTO {_MM} (tenant_id, month, member_id, sales, purchases, total, refunded,"
+        " first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month,"
+        f" member_id) DO UPDATE SET sales = {_MM}.sales + excluded.sales, purchases ="
+        f" {_MM}.purchases + excluded.purchases, total = {_MM}.total + excluded.total,"
+        f" refunded = {_MM}.refunded + excluded.refunded, first_at = {_FIRST}, last_at = {_LAST}"),
+    "recount": (
+        f"UPDATE {_MM} SET sales = c.sales, purchases = c.purchases, total = c.total,"
+        " refunded = c.refunded, first_at = c.first_at, last_at = c.last_at FROM ("
+        " SELECT t.member_id, t.month, COUNT(*) AS sales, SUM(CASE WHEN s.total > s.refunded"
+        " THEN 1 ELSE 0 END) AS purchases, SUM(s.total) AS total, SUM(s.refunded) AS refunded,"
+        " MIN(CASE WHEN s.total > s.refunded THEN s.at END) AS first_at,"
+        " MAX(CASE WHEN s.total > s.refunded THEN s.at END) AS last_at"
+        " FROM report_touched t JOIN report_sales s ON s.tenant_id = ?"
+        " AND s.member_id = t.member_id AND s.at >= t.lo AND s.at < t.hi"
+        f" GROUP BY t.member_id, t.month) c WHERE {_MM}.tenant_id = ?"
+        f" AND {_MM}.member_id = c.member_id AND {_MM}.month = c.month"),
+    "day": _additive_upsert("report_days", ("day", "store_id"), DAY_COLUMNS),
+    "flow": _additive_upsert("report_flows", ("month",), FLOW_COLUMNS),
+    "coupon": "INSERT INTO report_coupons (tenant_id, code, kind) VALUES (?, ?, ?)"
+              " ON CONFLICT (tenant_id, code) DO NOTHING",
+    "coupon_month": _additive_upsert("report_coupon_months", ("month", "kind"), COUPON_COLUMNS),
+    "feedback": _additive_upsert("report_feedback", ("month", "metric", "score"), ("answers",)),
+    "pending": "INSERT INTO report_wallet_pending (tenant_id, entry_id, at, available_at, wallet)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, entry_id) DO NOTHING",
+}
+
+
+def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None) -> int:
+    """Fold every event of the tenant past its cursor; the number of events folded."""
+    if batch is None:  # PostgreSQL: readers never wait for the fold, so a day in one go
+        batch = PG_BATCH if isinstance(storage, PostgresStorage) else BATCH
+    folded = 0
+    while True:
+        with storage._write() as cur:  # noqa: SLF001 - the projector is part of the storage's users
+            done = _fold_batch(storage, cur, tenant_pk, batch)
+        if done is None:
+            continue  # the zone changed: the rollups were emptied, fold again from the start
+        folded += done
+        if done < batch:
+            return folded
+
+
+def fold_tenants(storage: SqlStorage, tenant_pk: int | None = None) -> dict[int, int]:
+    """Fold every tenant (or one): tenant pk -> events folded."""
+    with storage._read() as cur:  # noqa: SLF001
+        rows = storage._all(cur, "SELECT id FROM tenants ORDER BY id")  # noqa: SLF001
+    tenants = [int(r[0]) for r in rows if tenant_pk is None or int(r[0]) == tenant_pk]
+    return {t: fold_pending(storage, t) for t in tenants}
+
+
+def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int | None:
+    """One transaction: lock the cursor, fold up to `batch` events, move the cursor."""
+    q = storage._q  # noqa: SLF001
+    storage._relax_durability(cur)  # noqa: SLF001 - lost on a crash? refolded from the cursor
+    cur.execute(q("INSERT INTO report_cursors (tenant_id, last_seq, timezone) VALUES (?, 0, ?)"
+                  " ON CONFLICT (tenant_id) DO NOTHING"), (tenant, DEFAULT_TZ))
+    lock = " FOR UPDATE" if isinstance(storage, PostgresStorage) else ""
+    cur.execute(q("SELECT last_seq, timezone, program_version FROM report_cursors"
+                  " WHERE tenant_id = ?" + lock), (tenant,))
+    last_seq, tz, program_version = cur.fetchone()
+    cur.execute(q("SELECT server_seq, body FROM events WHERE tenant_id = ? AND server_seq > ?"
+                  " ORDER BY server_seq LIMIT ?"), (tenant, int(last_seq), batch))
+    rows = cur.fetchall()
+    if not rows:
+        return 0
+    events = [from_json(body) for _, body in rows]
+    newest = max((e for e in events if e["kind"] == "program_published"),
+                 key=lambda e: e["payload"]["version"], default=None)
+    if newest is not None and newest["payload"]["version"] > int(program_version):
+        new_tz = program_from_toml(newest["payload"]["doc"]).timezone
+        if new_tz != tz and int(last_seq) > 0:
+            _reset(storage, cur, tenant, new_tz)
+            return None
+        tz = new_tz
+    stores = {r[0]: int(r[1]) for r in storage._all(  # noqa: SLF001
+        cur, "SELECT terminal_id, COALESCE(store_id, 0) FROM terminals WHERE tenant_id = ?",
+        (tenant,))}
+    delta = fold_events(events, tz, stores)
+    write_delta(storage, cur, tenant, delta, tz)
+    cur.execute(q("UPDATE report_cursors SET last_seq = ?, timezone = ? WHERE tenant_id = ?"),
+                (int(rows[-1][0]), tz, tenant))
+    if delta.program is not None and delta.program[0] > int(program_version):
+        cur.execute(q("UPDATE report_cursors SET program_version = ?, program_doc = ?"
+                      " WHERE tenant_id = ?"), (*delta.program, tenant))
+    return len(rows)
+
+
+def _reset(storage: SqlStorage, cur: Any, tenant: int, tz: str) -> None:
+    """Empty the tenant's rollups and key them in a new zone (the program's zone changed)."""
+    for table in REPORT_TABLES:
+        if table != "report_cursors":
+            cur.execute(storage._q(f"DELETE FROM {table} WHERE tenant_id = ?"), (tenant,))  # noqa: SLF001
+    cur.execute(storage._q("UPDATE report_cursors SET last_seq = 0, timezone = ?,"  # noqa: SLF001
+                           " program_version = 0, program_doc = NULL WHERE tenant_id = ?"),
+                (tz, tenant))
+
+
+def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> None:
+    """Write a fold's delta into the rollups, inside the caller's transaction."""
+
+    def many(name: str, rows: list[tuple[Any, ...]]) -> None:
+        if len(rows) > STAGE_FROM and SQL[name].startswith("INSERT"):
+            _staged(storage, cur, SQL[name], rows)
+        elif rows:
+            cur.executemany(storage._q(SQL[name]), rows)  # noqa: SLF001
+
+    many("member", [(t, *m) for m in d.members])
+    many("merged", [(keep, t, gone) for keep, gone in d.merged])
+    many("erased", [(at, t, m) for at, m in d.erased])
+    many("renamed", [(name, t, m) for name, m in d.renamed])
+    many("card", [(card, t, m) for card, m in d.new_cards])
+    many("sale", [(t, *s) for s in d.sales])
+    many("member_month", [(t, month, m, *v) for (month, m), v in d.member_months.items()])
+    _refunds(storage, cur, t, d.refunds, tz)
+    many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
+    many("flow", [(t, month, *v) for month, v in d.flows.items()])
+    many("coupon", [(t, code, kind) for code, kind in d.coupons.items()])
+    known = _coupon_kinds(storage, cur, t, {c for _, _, c, k, _ in d.coupon_entries
+                                            if not k and c not in d.coupons})
+    many("coupon_month", [(t, month, kind, *v) for (month, kind), v in
+                          d.coupon_months(known.get).items()])
+    many("feedback", [(t, *key, n) for key, n in d.feedback.items()])
+    many("pending", [(t, *p) for p in d.pending])
+
+
+def _staged(storage: SqlStorage, cur: Any, insert: str, rows: list[tuple[Any, ...]]) -> None:
+    """One `INSERT ... VALUES ... ON CONFLICT` for many rows: the rows go into a temporary
+    table (COPY on PostgreSQL), then one INSERT ... SELECT with the same conflict clause."""
+    head, rest = insert.split(" VALUES (", 1)
+    conflict = rest.split(")", 1)[1]
+    columns = head[head.index("(") + 1: head.rindex(")")]
+    _temp_table(storage, cur, "report_stage", columns.split(", "), rows)
+    cur.execute(f"{head} SELECT {columns} FROM report_stage{conflict}")
+    cur.execute("DROP TABLE report_stage")
+
+
+def _temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
+                rows: list[tuple[Any, ...]]) -> None:
+    """A temporary table of the rows (a column holding any int is BIGINT, else TEXT)."""
+    types = ["BIGINT" if any(isinstance(r[i], int) for r in rows) else "TEXT"
+             for i in range(len(columns))]
+    defs = ", ".join(f"{c} {k}" for c, k in zip(columns, types))
+    cur.execute(f"CREATE TEMP TABLE {name} ({defs})")
+    if isinstance(storage, PostgresStorage):
+        with cur.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        cur.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})", rows)
+
+
+def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]],
+             tz: str) -> None:
+    """Add refunds to their sales, then recount each touched member month from its sales
+    (a full refund drops a purchase and may move its first or last purchase); set-based."""
+    if not refunds:
+        return
+    summed: dict[str, int] = {}
+    for sale_id, amount in refunds:
+        summed[sale_id] = summed.get(sale_id, 0) + amount
+    _temp_table(storage, cur, "report_refunds", ["sale_id", "amount"], list(summed.items()))
+    cur.execute(storage._q(  # noqa: SLF001
+        "UPDATE report_sales SET refunded = report_sales.refunded + r.amount FROM report_refunds r"
+        " WHERE report_sales.tenant_id = ? AND report_sales.sale_id = r.sale_id"
+        " RETURNING report_sales.member_id, report_sales.at"), (t,))
+    cal = LocalCalendar(tz)
+    touched = {(cal.day(at)[:7], member) for member, at in cur.fetchall() if member is not None}
+    cur.execute("DROP TABLE report_refunds")
+    if not touched:
+        return
+    bounds = []
+    for month, member in sorted(touched):
+        start, end = month_bounds(int(month[:4]), int(month[5:]), tz)
+        bounds.append((member, month, to_db(start), to_db(end)))
+    _temp_table(storage, cur, "report_touched", ["member_id", "month", "lo", "hi"], bounds)
+    cur.execute(storage._q(SQL["recount"]), (t, t))  # noqa: SLF001
+    cur.execute("DROP TABLE report_touched")
+
+
+def _coupon_kinds(storage: SqlStorage, cur: Any, t: int, codes: set[str]) -> dict[str, str]:
+    """Kinds of coupons issued in earlier runs."""
+    out: dict[str, str] = {}
+    for chunk in _chunks(sorted(codes), 500):
+        clause, params = storage._ids_clause(chunk)  # noqa: SLF001
+        out.update((r[0], r[1]) for r in storage._all(  # noqa: SLF001
+            cur, f"SELECT code, kind FROM report_coupons WHERE tenant_id = ? AND code {clause}",
+            [t, *params]))
+    return out
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def cursor_of(storage: SqlStorage, tenant_pk: int) -> tuple[int, str, str | None]:
+    """(last folded server_seq, zone, program doc) of a tenant's rollups."""
+    with storage._read() as cur:  # noqa: SLF001
+        row = storage._one(cur, "SELECT last_seq, timezone, program_doc FROM report_cursors"  # noqa: SLF001
+                           " WHERE tenant_id = ?", (tenant_pk,))
+    return (0, DEFAULT_TZ, None) if row is None else (int(row[0]), row[1], row[2])

@@ -1,0 +1,202 @@
+"""The chain's monthly report on the server: two stores built through the real sync path, on
+SQLite and PostgreSQL; KPIs equal to the terminals' and to hand-computed values, Istanbul month
+boundaries, the projector exactly-once (twice, or two processes at once), tenant isolation."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from typing import Any
+
+import httpx
+import pytest
+
+from loyalty_desktop.printing.report import render_monthly_report
+from loyalty_desktop.server import admin
+from loyalty_desktop.server.admin import admin_storage
+from loyalty_desktop.server.report_rollups import fold_tenants
+from loyalty_desktop.server.storage.schema import REPORT_TABLES
+from loyalty_desktop.server.testing import PG_ENV, REPO_ROOT, ServerProcess, make_backend
+from loyalty_desktop.services import open_terminal
+from loyalty_desktop.services.reports import monthly_report
+from loyalty_desktop.services.sync_adapter import TerminalSyncStore
+from loyalty_desktop.sync.client import SyncClient, pair_terminal
+
+from .conftest import t
+
+MANAGER_PIN = "9876"
+SAME_AS_TERMINAL = {
+    "members": None, "sales": None, "revenue_by_day": None, "cashback": None, "coupons": None,
+    "nps_trend": None, "top_members": None,
+}
+
+
+def _sync(term: Any) -> None:
+    with SyncClient(TerminalSyncStore(term)) as client:
+        client.sync_once()
+
+
+def _token(term: Any) -> tuple[str, str]:
+    state = term.sync_state()
+    return state["server_url"], state["token"]
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
+                                                               marks=pytest.mark.postgres)])
+def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A chain of two stores (one terminal each) with known sales, synced; and a second tenant."""
+    folder = tmp_path_factory.mktemp("report")
+    backend = make_backend(request.param, folder)
+    if backend is None:
+        pytest.skip(f"{PG_ENV} is not set: no PostgreSQL to test against")
+    tenant = admin.add_tenant(backend.admin_url, "Zincir Kahve")
+    other = admin.add_tenant(backend.admin_url, "Başka Dükkan")
+    # No background folding: the tests decide when the projector runs.
+    server = ServerProcess(backend.app_url, settings={"report_rollup_seconds": 0}).start()
+    terms = []
+    try:
+        for i, (name, owner) in enumerate((("Kadıköy", tenant), ("Beşiktaş", tenant),
+                                           ("Tek", other))):
+            term = open_terminal(folder / f"t{i}")
+            term.init_shop(owner["name"], f"Sahip {i}", f"24{i}8", at=t("2025-12-01 09:00"))
+            term.add_staff("Müdür", "manager", MANAGER_PIN, by_pin=f"24{i}8")
+            code = admin.create_pairing_code(backend.admin_url, owner["tenant_id"],
+                                             store=name)["code"]
+            pair_terminal(TerminalSyncStore(term), server.url, code, store_name=name)
+            terms.append(term)
+        facts = _sell(*terms)
+        yield {"backend": backend, "server": server, "terms": terms, "facts": facts,
+               "tenant": tenant, "other": other}
+    finally:
+        for term in terms:
+            term.close()
+        server.close()
+        backend.drop()
+
+
+def _sell(a: Any, b: Any, lone: Any) -> dict[str, Any]:
+    """Known sales on both sides of the January/February boundary (Istanbul time)."""
+    ali = a.enrol("Ali Kadıköy", at=t("2026-01-05 10:00"))["member_id"]
+    _sync(a)
+    _sync(b)
+    ayse = b.enrol("Ayşe Beşiktaş", at=t("2026-01-31 23:59:59"))["member_id"]
+    cem = b.enrol("Cem Şubat", at=t("2026-02-01 00:00:00"))["member_id"]
+    a.sale(ali, 50_000, at=t("2026-01-31 23:59:59"))  # January, the last second
+    b.sale(ali, 30_000, at=t("2026-02-01 00:00:00"))  # February, the first second
+    s = b.sale(ayse, 80_000, at=t("2026-02-10 12:00"))
+    b.refund(s["sale_id"], amount=20_000, manager_pin=MANAGER_PIN, at=t("2026-02-11 12:00"))
+    b.feedback(s["sale_id"], nps=10, csat=5, at=t("2026-02-10 12:05"))
+    w = a.sale(None, 12_000, at=t("2026-02-12 09:00"))  # walk-in
+    a.feedback(w["sale_id"], nps=3, csat=2, at=t("2026-02-12 09:05"))  # a detractor: follow-up
+    b.sale(cem, 15_000, at=t("2026-02-28 23:59:59"))
+    a.sale(ali, 40_000, at=t("2026-03-01 00:00:00"))  # March
+    lone.sale(None, 99_900, at=t("2026-02-15 10:00"))  # the other tenant
+    for _ in range(2):
+        for term in (a, b, lone):
+            _sync(term)
+    return {"ali": ali, "ayse": ayse, "cem": cem}
+
+
+def _report(chain: Any, month: str, term: Any | None = None) -> dict[str, Any]:
+    url, token = _token(term or chain["terms"][0])
+    answer = httpx.get(url + "/v1/reports/monthly", params={"month": month},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
+    jan, feb, mar = (_report(chain, m) for m in ("2026-01", "2026-02", "2026-03"))
+    assert jan["timezone"] == "Europe/Istanbul" and jan["scope"] == "chain"
+    assert jan["sales"]["member_sales"] == 1 and jan["sales"]["member_total"] == 50_000
+    assert feb["sales"]["member_sales"] == 3
+    assert feb["sales"]["member_total"] == 30_000 + 80_000 + 15_000
+    assert feb["sales"]["refunded_total"] == 20_000 and feb["sales"]["refunds"] == 1
+    assert feb["sales"]["walk_in_sales"] == 1 and feb["sales"]["walk_in_total"] == 12_000
+    assert feb["sales"]["net_total"] == 125_000 - 20_000
+    assert feb["sales"]["average_basket"] == round(125_000 / 3)
+    assert mar["sales"]["member_total"] == 40_000
+    assert jan["members"]["new"] == 2 and feb["members"]["new"] == 1  # Ayşe at 23:59:59
+    assert feb["members"]["total"] == 3
+    assert feb["members"]["active"] == 3 and feb["members"]["active_previous_month"] == 1
+    assert feb["members"]["retained"] == 1 and feb["members"]["retention_percent"] == 100.0
+    days = {d["day"]: d for d in feb["revenue_by_day"]}
+    assert len(days) == 28 and days["2026-02-01"]["total"] == 30_000
+    assert days["2026-02-28"]["total"] == 15_000
+    assert {d["day"]: d["total"] for d in jan["revenue_by_day"]}["2026-01-31"] == 50_000
+    stores = {s["store"]: s for s in feb["stores"]}
+    assert stores["Beşiktaş"]["member_total"] == 125_000 and stores["Beşiktaş"]["refunds"] == 1
+    assert stores["Kadıköy"]["walk_in_total"] == 12_000 and stores["Kadıköy"]["member_sales"] == 0
+    top = feb["top_members"]
+    assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat"]
+    assert top[0]["net"] == 60_000
+    assert set(feb["omitted"]) == {"points_balance", "tiers", "clv", "segments", "at_risk"}
+    assert "clv" not in feb and "tiers" not in feb
+
+
+def test_equal_to_the_terminals_report(chain: Any) -> None:
+    a, b, _ = chain["terms"]
+    for month in ("2026-01", "2026-02"):
+        server = _report(chain, month)
+        year, number = int(month[:4]), int(month[5:])
+        for term in (a, b):
+            local = monthly_report(term, year, number)
+            for key in SAME_AS_TERMINAL:
+                assert server[key] == local[key], (month, key)
+            flows = {k: v for k, v in local["points"].items() if k in server["points"]}
+            flows["restored"] = local["points"]["restored"] + local["points"]["restored_lost"]
+            assert server["points"] == flows
+            for key in ("nps", "csat", "complaints", "follow_ups", "open_at_end"):
+                assert server["feedback"][key] == local["feedback"][key], key
+
+
+def test_projector_counts_nothing_twice(chain: Any) -> None:
+    backend = chain["backend"]
+    before = _report(chain, "2026-02")
+    with admin_storage(backend.admin_url) as storage:
+        fold_tenants(storage)  # the other tenant's events, not reported yet
+        assert sum(fold_tenants(storage).values()) == 0  # nothing new: nothing folded
+        with storage._write() as cur:  # forget the rollups: fold everything again
+            for table in REPORT_TABLES:
+                cur.execute(f"DELETE FROM {table}")
+    command = [sys.executable, "-m", "loyalty_desktop.server", "rollup", "--db", backend.app_url,
+               "--json"]
+    runs = [subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE) for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    after = _report(chain, "2026-02")
+    for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
+                "top_members"):
+        assert after[key] == before[key], key
+
+
+def test_tenant_isolation(chain: Any) -> None:
+    lone = chain["terms"][2]
+    mine = _report(chain, "2026-02", term=lone)
+    assert mine["shop"] == "Başka Dükkan"
+    assert mine["sales"]["walk_in_total"] == 99_900 and mine["sales"]["member_sales"] == 0
+    assert [s["store"] for s in mine["stores"]] == ["Tek"]
+    theirs = _report(chain, "2026-02")
+    assert theirs["sales"]["walk_in_total"] == 12_000
+    url, _ = _token(lone)
+    assert httpx.get(url + "/v1/reports/monthly", params={"month": "2026-02"}).status_code == 401
+    bad = httpx.get(url + "/v1/reports/monthly", params={"month": "2026-13"},
+                    headers={"Authorization": f"Bearer {_token(lone)[1]}"})
+    assert bad.status_code == 422
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
+    pdf = tmp_path / "chain.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "loyalty_desktop.server", "report", "monthly", "Zincir Kahve",
+         "--month", "2026-02", "--out", str(pdf), "--lang", "en", "--json", "--db",
+         chain["backend"].app_url], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Sections the server does not compute" in text
+    assert "Kadıköy" in text and "Beşiktaş" in text
+    assert "Customer lifetime value: needs each member" in text
+    assert render_monthly_report(_report(chain, "2026-02"), "tr").startswith(b"%PDF")
