@@ -8,8 +8,11 @@ Merged members' rows land on the member that now holds their ledger.
 
 from __future__ import annotations
 
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 import numpy as np
 
@@ -110,6 +113,59 @@ def _pad(values: np.ndarray, extra: int, fill: object) -> np.ndarray:
     return np.concatenate([values, np.full(extra, fill, dtype=values.dtype)])
 
 
+Formula = list[tuple[int, int]]  # (sign, column): a per-member sum of scan columns
+_NEAR = 6  # months: a bound this close to the scan's top is read as "rows from it on"
+
+
+def _month_number(key: str) -> int:
+    return int(key[:4]) * 12 + int(key[5:]) - 1
+
+
+class _Columns:
+    """The aggregate columns of one grouped pass over the rollup rows of months before `top`.
+
+    Aggregates that see every row cost most, so conditional ones are FILTERed (a row outside
+    the range costs a comparison) and sums up to a recent bound are the total minus the rows
+    from the bound on. Equal values share a parameter and equal expressions a column.
+    """
+
+    def __init__(self, top: str) -> None:
+        self.top = top
+        self.args: list[str] = []
+        self.exprs: list[str] = []
+
+    def param(self, value: str) -> str:
+        if value not in self.args:
+            self.args.append(value)
+        return f"?{self.args.index(value) + 1}"
+
+    def column(self, fn: str, value: str, lo: str = "", hi: str = "\uffff") -> int:
+        """Position (after member_id) of fn(value) over the rows of months in [lo, hi)."""
+        parts = ([f"month >= {self.param(lo)}"] if lo else []) + (
+            [f"month < {self.param(hi)}"] if hi < self.top else [])
+        expr = f"{fn}({value})"
+        if parts:
+            expr = f"{expr} FILTER (WHERE {' AND '.join(parts)})"
+            expr = f"COALESCE({expr}, 0)" if fn == "SUM" else expr
+        if expr not in self.exprs:
+            self.exprs.append(expr)
+        return self.exprs.index(expr) + 1
+
+    def before(self, value: str, bound: str) -> Formula:
+        """SUM(value) over the months before `bound`."""
+        if not bound:
+            return []
+        if bound >= self.top:
+            return [(1, self.column("SUM", value))]
+        if _month_number(self.top) - _month_number(bound) <= _NEAR:
+            return [(1, self.column("SUM", value)), (-1, self.column("SUM", value, lo=bound))]
+        return [(1, self.column("SUM", value, hi=bound))]
+
+    def between(self, value: str, lo: str, hi: str) -> Formula:
+        """SUM(value) over the months in [lo, hi)."""
+        return self.before(value, hi) + [(-s, c) for s, c in self.before(value, lo)]
+
+
 def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: list[str],
                  windows: list[list[tuple[str, str]]],
                  buyers: tuple[str, str, str, str] | None) -> MonthScan:
@@ -117,61 +173,108 @@ def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: l
 
     `ends`: month keys, purchases of the months before each; `windows`: per end, three
     [first, last) month ranges of tier spend; `buyers`: (start, end, since, previous) month
-    keys for the month's buyers. Purchases are summed per band between consecutive ends (each
-    row's text MIN/MAX evaluated once), then accumulated.
+    keys for the month's buyers. The last purchase is taken per band between consecutive ends
+    (MAX over text is the dearest aggregate), then carried forward; the first purchase before
+    an end is the first of all when the member had bought by then.
     """
-    bands = sorted(set(ends))
-    cols, args = [], []
-
-    def arg(value: str) -> str:
-        args.append(value)
-        return f"?{len(args)}"
-
-    lo = ""
-    for hi in bands:
-        cond = f"month >= {arg(lo)} AND month < {arg(hi)}"
-        cols += [f"SUM(CASE WHEN {cond} THEN purchases ELSE 0 END)",
-                 f"SUM(CASE WHEN {cond} THEN total - refunded ELSE 0 END)",
-                 f"MIN(CASE WHEN {cond} THEN first_at END)",
-                 f"MAX(CASE WHEN {cond} THEN last_at END)"]
-        lo = hi
-    for ranges in windows:
-        cols += [f"SUM(CASE WHEN month >= {arg(a)} AND month < {arg(b)} THEN spend ELSE 0 END)"
-                 for a, b in ranges]
     upper = [*ends, *(b for ranges in windows for _, b in ranges)]
     if buyers is not None:
+        upper.append(buyers[1])
+    q = _Columns(max(upper))
+    net = "total - refunded"
+    first = q.column("MIN", "first_at")
+    lo, layout = "", []
+    for hi in sorted(set(ends)):
+        layout.append((hi, q.before("purchases", hi), q.before(net, hi), first,
+                       q.column("MAX", "last_at", lo, hi)))
+        lo = hi
+    spend = [[q.between("spend", a, b) for a, b in ranges] for ranges in windows]
+    bought: list[Formula] = []
+    if buyers is not None:
         start, end, since, previous = buyers
-        month = f"month >= {arg(start)} AND month < {arg(end)}"
-        cols += [f"SUM(CASE WHEN {month} THEN sales ELSE 0 END)",
-                 f"SUM(CASE WHEN {month} THEN total ELSE 0 END)",
-                 f"SUM(CASE WHEN {month} THEN total - refunded ELSE 0 END)",
-                 f"SUM(CASE WHEN month >= {arg(previous)} AND month < {arg(start)} "
-                 "THEN sales ELSE 0 END)",
-                 f"SUM(CASE WHEN month >= {arg(since)} AND month < {arg(start)} "
-                 "THEN sales ELSE 0 END)"]
-        upper.append(end)
-    rows = db.execute(f"SELECT member_id, {', '.join(cols)} FROM member_months "
-                      f"WHERE month < {arg(max(upper))} GROUP BY member_id", args).fetchall()
-    return _scan_arrays(rows, root, index, ends, bands, windows, buyers is not None)
+        bought = [[(1, q.column("SUM", "sales", start, end))],
+                  [(1, q.column("SUM", "total", start, end))],
+                  [(1, q.column("SUM", net, start, end))],
+                  [(1, q.column("SUM", "sales", previous, start))],
+                  [(1, q.column("SUM", "sales", since, start))]]
+    top = q.param(q.top)
+    rows = grouped_rows(db, f"SELECT member_id, {', '.join(q.exprs)} FROM member_months "
+                            f"WHERE month < {top}", q.args, index.ids)
+    return _scan_arrays(rows, len(q.exprs), root, index, ends, layout, spend, bought)
 
 
-def _scan_arrays(rows: list[tuple], root: dict[str, str], index: MemberIndex, ends: list[str],
-                 bands: list[str], windows: list[list[tuple[str, str]]],
-                 with_buyers: bool) -> MonthScan:
+PARALLEL_FROM = 20_000  # members: below this one connection is quicker than two
+
+
+def grouped_rows(db: Database, sql: str, args: list[str], members: list[str]) -> list[tuple]:
+    """`sql ... GROUP BY member_id` in member id order; on a big store file the two halves of
+    the member ids are read at once, the second on its own read-only connection (SQLite
+    works outside the GIL, so a second core takes half of the scan)."""
+    group = " GROUP BY member_id"
+    path = _file_of(db)
+    if path is None or len(members) < PARALLEL_FROM:
+        return db.execute(sql + group, args).fetchall()
+    middle = _median(members)
+    lower = f"{sql} AND member_id < ?{len(args) + 1}{group}"
+    upper = f"{sql} AND member_id >= ?{len(args) + 1}{group}"
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        later = pool.submit(_read_only_rows, path, upper, [*args, middle])
+        first = db.execute(lower, [*args, middle]).fetchall()
+        return first + later.result()
+
+
+def _median(members: list[str]) -> str:
+    """About the middle member id (from a sample of a thousand)."""
+    sample = sorted(members[:: max(1, len(members) // 1000)])
+    return sample[len(sample) // 2]
+
+
+def _file_of(db: Database) -> str | None:
+    """The main database file of a connection, None for an in-memory one."""
+    for _, name, path in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return path or None
+    return None
+
+
+def _read_only_rows(path: str, sql: str, args: list[str]) -> list[tuple]:
+    """All rows of one query on a new read-only connection."""
+    conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
+def _scan_arrays(rows: list[tuple], width: int, root: dict[str, str], index: MemberIndex,
+                 ends: list[str], layout: list[tuple[str, Formula, Formula, int, int]],
+                 spend: list[list[Formula]], bought: list[Formula]) -> MonthScan:
     """The scan's rows laid on the member index (merged members added to their holder)."""
-    columns = list(zip(*rows)) if rows else [()] * (1 + 4 * len(bands) + 3 * len(windows)
-                                                    + _BUYER_COLUMNS * with_buyers)
-    at = np.array([index.position(m, root) for m in columns[0]], dtype=np.int64)
+    columns = list(zip(*rows)) if rows else [()] * (1 + width)
+    pos = index.pos
+    if root or not pos.keys() >= set(columns[0]):
+        at = np.array([index.position(m, root) for m in columns[0]], dtype=np.int64)
+    else:  # the usual store: every row's member is listed and none was merged
+        at = np.fromiter(map(pos.__getitem__, columns[0]), dtype=np.int64, count=len(rows))
     n = len(index.ids)
     merged = [i for i, m in enumerate(columns[0]) if m in root]
     plain = np.ones(len(at), dtype=bool)
     plain[merged] = False
+    cache: dict[int, np.ndarray] = {}
 
     def numbers(c: int) -> np.ndarray:
+        if c not in cache:
+            out = np.zeros(n, dtype=np.int64)
+            values = np.array(columns[c], dtype=np.int64)
+            out[at[plain]] = values[plain]
+            np.add.at(out, at[~plain], values[~plain])
+            cache[c] = out
+        return cache[c]
+
+    def formula(terms: Formula) -> np.ndarray:
         out = np.zeros(n, dtype=np.int64)
-        values = np.array(columns[c], dtype=np.int64)
-        out[at[plain]] = values[plain]
-        np.add.at(out, at[~plain], values[~plain])
+        for sign, c in terms:
+            out += sign * numbers(c)
         return out
 
     def texts(c: int, pick) -> np.ndarray:
@@ -184,26 +287,19 @@ def _scan_arrays(rows: list[tuple], root: dict[str, str], index: MemberIndex, en
                 out[at[i]] = value if cur is None else pick(cur, value)
         return out
 
-    band_sums = [Purchases(numbers(1 + 4 * b), numbers(2 + 4 * b), texts(3 + 4 * b, min),
-                           texts(4 + 4 * b, max)) for b in range(len(bands))]
-    cumulative = []
-    count, net = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
-    first, last = np.full(n, None, dtype=object), np.full(n, None, dtype=object)
-    for band in band_sums:
-        count, net = count + band.count, net + band.net
-        first = np.where(first == None, band.first, first)  # noqa: E711 (elementwise)
-        last = np.where(band.last == None, last, band.last)  # noqa: E711
-        cumulative.append(Purchases(count, net, first, last))
-    by_key = dict(zip(bands, cumulative))
-    base = 1 + 4 * len(bands)
-    spend = [np.stack([numbers(base + 3 * i + j) for j in range(3)], axis=1)
-             for i in range(len(windows))]
-    base += 3 * len(windows)
-    buyers = (np.stack([numbers(base + j) for j in range(_BUYER_COLUMNS)], axis=1)
-              if with_buyers else None)
+    by_key, last = {}, np.full(n, None, dtype=object)
+    first_all = texts(layout[0][3], min) if layout else None
+    for key, count_terms, net_terms, _, band_last in layout:
+        band = texts(band_last, max)
+        last = np.where(band == None, last, band)  # noqa: E711 (elementwise)
+        count = formula(count_terms)
+        by_key[key] = Purchases(count, formula(net_terms),
+                                np.where(count > 0, first_all, None), last)
     listed = np.zeros(n, dtype=bool)
     listed[at] = True
-    return MonthScan(index, [by_key[k] for k in ends], spend, listed, buyers)
+    return MonthScan(index, [by_key[k] for k in ends],
+                     [np.stack([formula(t) for t in terms], axis=1) for terms in spend], listed,
+                     np.stack([formula(t) for t in bought], axis=1) if bought else None)
 
 
 def add_edges(scan: MonthScan, root: dict[str, str], end: int, slot: int, sign: int,
