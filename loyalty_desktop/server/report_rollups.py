@@ -97,12 +97,13 @@ def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None) 
             return folded
 
 
-def fold_tenants(storage: SqlStorage, tenant_pk: int | None = None) -> dict[int, int]:
+def fold_tenants(storage: SqlStorage, tenant_pk: int | None = None,
+                 batch: int | None = None) -> dict[int, int]:
     """Fold every tenant (or one): tenant pk -> events folded."""
     with storage._read() as cur:  # noqa: SLF001
         rows = storage._all(cur, "SELECT id FROM tenants ORDER BY id")  # noqa: SLF001
     tenants = [int(r[0]) for r in rows if tenant_pk is None or int(r[0]) == tenant_pk]
-    return {t: fold_pending(storage, t) for t in tenants}
+    return {t: fold_pending(storage, t, batch) for t in tenants}
 
 
 def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int | None:
@@ -187,7 +188,8 @@ def _staged(storage: SqlStorage, cur: Any, insert: str, rows: list[tuple[Any, ..
     conflict = rest.split(")", 1)[1]
     columns = head[head.index("(") + 1: head.rindex(")")]
     _temp_table(storage, cur, "report_stage", columns.split(", "), rows)
-    cur.execute(f"{head} SELECT {columns} FROM report_stage{conflict}")
+    # WHERE true: SQLite would read ON CONFLICT as a join's ON without it
+    cur.execute(f"{head} SELECT {columns} FROM report_stage WHERE true{conflict}")
     cur.execute("DROP TABLE report_stage")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -15,6 +16,9 @@ import pytest
 from loyalty_desktop.printing.report import render_monthly_report
 from loyalty_desktop.server import admin
 from loyalty_desktop.server.admin import admin_storage
+from loyalty_desktop.domain.clock import UTC
+from loyalty_desktop.server import report_rollups
+from loyalty_desktop.server.report_chain import chain_monthly_report
 from loyalty_desktop.server.report_rollups import fold_tenants
 from loyalty_desktop.server.storage.schema import REPORT_TABLES
 from loyalty_desktop.server.testing import PG_ENV, REPO_ROOT, ServerProcess, make_backend
@@ -169,6 +173,22 @@ def test_projector_counts_nothing_twice(chain: Any) -> None:
     for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
                 "top_members"):
         assert after[key] == before[key], key
+
+
+def test_staged_writes_give_the_same_rollups(chain: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bulk path (temporary table, COPY on PostgreSQL) that busy folds take."""
+    before = _report(chain, "2026-02")
+    monkeypatch.setattr(report_rollups, "STAGE_FROM", 0)
+    with admin_storage(chain["backend"].admin_url) as storage:
+        with storage._write() as cur:
+            for table in REPORT_TABLES:
+                cur.execute(f"DELETE FROM {table}")
+        pk = storage.find_tenant("Zincir Kahve")[0]
+        assert fold_tenants(storage, pk, batch=4)[pk] > 0  # several runs of 4 events
+        again = chain_monthly_report(storage, pk, 2026, 2, datetime.now(UTC))
+    for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
+                "top_members", "feedback", "nps_trend"):
+        assert again[key] == before[key], key
 
 
 def test_tenant_isolation(chain: Any) -> None:
