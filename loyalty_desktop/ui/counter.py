@@ -17,8 +17,7 @@ from .counter_search import CounterSearch
 from .member_panel import MemberPanel
 from .messages import error_text
 from .basket import BasketForm, service_redeem_limit
-from .members import ask_yes
-from .widgets import button, label
+from .widgets import ask_yes, button, label
 from .worker import TerminalWorker
 
 PREVIEW_DELAY_MS = 150

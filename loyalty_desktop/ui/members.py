@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
-    QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem, QMessageBox,
+    QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLineEdit, QListWidget, QListWidgetItem,
     QScrollArea, QStackedWidget, QVBoxLayout, QWidget,
 )
 
@@ -19,7 +19,7 @@ from .history import ask_pin
 from .member_actions import MemberActions, ask_fields, ask_points, ask_text
 from .member_panel import MemberPanel
 from .messages import error_text
-from .widgets import button, label
+from .widgets import ask_yes, button, label
 from .worker import TerminalWorker
 
 
@@ -31,12 +31,6 @@ def ask_save_path(parent: QWidget, suggested: str, filters: str = "JSON (*.json)
     title = QCoreApplication.translate("MembersScreen", "Dosyayı kaydet")
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
     return path or None
-
-
-def ask_yes(parent: QWidget, title: str, text: str) -> bool:
-    """A yes/no confirmation."""
-    answer = QMessageBox.question(parent, title, text)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 class MembersScreen(MemberActions, QWidget):

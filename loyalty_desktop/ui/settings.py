@@ -14,9 +14,8 @@ from ..domain.errors import LoyaltyError
 from ..domain.program import program_from_toml, program_to_toml
 from .history import ask_pin
 from .local_settings import LocalSettingsPage
-from .members import ask_yes
 from .messages import error_text
-from .widgets import button, label
+from .widgets import ask_yes, button, label
 from .worker import TerminalWorker
 
 AUDIT_COLUMNS = ("at", "action", "subject", "staff_id", "after")

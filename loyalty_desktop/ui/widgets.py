@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget,
+    QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton, QVBoxLayout,
+    QWidget,
 )
 
 
@@ -23,6 +24,12 @@ def button(text: str, role: str | None = None) -> QPushButton:
     if role:
         widget.setProperty("role", role)
     return widget
+
+
+def ask_yes(parent: QWidget, title: str, text: str) -> bool:
+    """A yes/no confirmation."""
+    answer = QMessageBox.question(parent, title, text)
+    return answer == QMessageBox.StandardButton.Yes
 
 
 def restyle(widget: QWidget) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from importlib.util import find_spec
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QCloseEvent
@@ -11,18 +11,20 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWid
 
 from .counter import CounterScreen
 from .customer_display import CustomerDisplay
-from .history import HistoryScreen
 from .lazy_tab import LazyTab
 from .login import LoginScreen
-from .members import MembersScreen
 from .messages import error_text
 from .receipts import ReceiptPrinter
-from .settings import SettingsScreen
 from .scanner_sources import ScannerSources
 from .status import StatusLine
 from .wedge import WedgeFilter
 from .sync_bridge import BackgroundSync
 from .worker import TerminalWorker
+
+if TYPE_CHECKING:
+    from .history import HistoryScreen
+    from .members import MembersScreen
+    from .settings import SettingsScreen
 
 DEFAULT_AUTOLOCK_MINUTES = 5
 WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
@@ -58,13 +60,15 @@ class MainWindow(QMainWindow):
         self.login.logged_in.connect(self.on_login)
         self.tabs = QTabWidget()
         self.counter = CounterScreen(worker, lang)
-        self.history = HistoryScreen(worker, lang)
-        self.members = MembersScreen(worker, lang)
-        self.settings = SettingsScreen(worker, lang)
         self.tabs.addTab(self.counter, self.tr("Kasa"))
-        self.tabs.addTab(self.history, self.tr("Satışlar"))
-        self.tabs.addTab(self.members, self.tr("Üyeler"))
-        self.tabs.addTab(self.settings, self.tr("Ayarlar"))
+        # The other screens (and their imports) are built when first opened or used: the
+        # counter is ready sooner and a cashier who only sells never pays for them.
+        self._screens: dict[str, QWidget] = {}
+        self._pages: dict[str, QWidget] = {}
+        for name, title in (("history", self.tr("Satışlar")), ("members", self.tr("Üyeler")),
+                            ("settings", self.tr("Ayarlar"))):
+            self._pages[name] = QWidget()
+            self.tabs.addTab(self._pages[name], title)
         self.reports = _reports_screen(worker)
         if self.reports is not None:
             self.tabs.addTab(self.reports, self.tr("Raporlar"))
@@ -75,12 +79,8 @@ class MainWindow(QMainWindow):
         self.receipts = ReceiptPrinter(worker, self)
         self.receipts.message.connect(self.status.note)
         self.counter.sale_done.connect(self.on_sale)
-        self.history.refunded.connect(
-            lambda refund: self.receipts.print_refund(refund, self.staff["name"] if self.staff else ""))
         self.counter.member_changed.connect(self._member_changed)
-        self.members.use_at_counter.connect(self._sell_to)
         self.restore_path: str | None = None
-        self.settings.restore_requested.connect(self._restore)
         self.lock_button = self.status.add_lock_button(self.lock)
         self.lock_button.setVisible(False)
         self.status.set_staff(None)
@@ -92,9 +92,7 @@ class MainWindow(QMainWindow):
         self.sources.scanned.connect(self.on_scanned)
         self.sources.error.connect(self.status.note)
         self.counter.camera_requested.connect(lambda: self.sources.open_camera(self))
-        self.counter.undone.connect(
-            lambda refund: self.receipts.print_refund(refund, self.staff["name"] if self.staff else ""))
-        self.settings.local.changed.connect(self.apply_settings)
+        self.counter.undone.connect(self._print_refund)
         self.autolock = QTimer(self)
         self.autolock.setSingleShot(True)
         self.autolock.setInterval(DEFAULT_AUTOLOCK_MINUTES * 60_000)
@@ -112,6 +110,75 @@ class MainWindow(QMainWindow):
         self.sync.changed.connect(self.status.show_sync)
         worker.call(lambda t: t.sync_state(), self.sync.start_if_paired)
         self.login.reload()
+
+    # -- screens built on first use --------------------------------------------------------------
+    @property
+    def history(self) -> HistoryScreen:
+        """The sales history and refunds screen (built on first use)."""
+        return self._screen("history")  # type: ignore[return-value]
+
+    @property
+    def members(self) -> MembersScreen:
+        """The members screen (built on first use)."""
+        return self._screen("members")  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsScreen:
+        """The settings screen (built on first use)."""
+        return self._screen("settings")  # type: ignore[return-value]
+
+    def _screen(self, name: str) -> QWidget:
+        """The screen called `name`, built and put in place of its tab's placeholder once."""
+        screen = self._screens.get(name)
+        if screen is None:
+            screen = self._screens[name] = self._build(name)
+            self._swap_page(name, screen)
+        return screen
+
+    def _build(self, name: str) -> QWidget:
+        worker, lang = self.worker, self.lang
+        if name == "history":
+            from .history import HistoryScreen
+
+            history = HistoryScreen(worker, lang)
+            history.refunded.connect(self._print_refund)
+            return history
+        if name == "members":
+            from .members import MembersScreen
+
+            members = MembersScreen(worker, lang)
+            members.use_at_counter.connect(self._sell_to)
+            members.staff = self.staff
+            return members
+        from .settings import SettingsScreen
+
+        settings = SettingsScreen(worker, lang)
+        settings.restore_requested.connect(self._restore)
+        settings.local.changed.connect(self.apply_settings)
+        settings.staff = self.staff
+        return settings
+
+    def _swap_page(self, name: str, screen: QWidget) -> None:
+        """Put the built screen in its tab (same place, title, visibility; still current)."""
+        placeholder = self._pages[name]
+        index = self.tabs.indexOf(placeholder)
+        current = self.tabs.currentIndex() == index
+        visible = self.tabs.isTabVisible(index)
+        title = self.tabs.tabText(index)
+        self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, screen, title)
+            self.tabs.setTabVisible(index, visible)
+            if current:
+                self.tabs.setCurrentIndex(index)
+        finally:
+            self.tabs.blockSignals(False)
+        self._pages[name] = screen
+        placeholder.deleteLater()
+
+    def _print_refund(self, refund: dict[str, Any]) -> None:
+        self.receipts.print_refund(refund, self.staff["name"] if self.staff else "")
 
     def _configure(self, result: tuple[Any, dict[str, Any]]) -> None:
         self.data_dir = result[0]
@@ -139,15 +206,16 @@ class MainWindow(QMainWindow):
     def on_login(self, staff: dict[str, Any]) -> None:
         """Open the work screens for this staff member (settings, reports: managers, owners)."""
         self.staff = staff
-        for screen in (self.settings, self.reports):
-            if screen is not None:
-                self.tabs.setTabVisible(self.tabs.indexOf(screen),
+        for page in (self._pages["settings"], self.reports):
+            if page is not None:
+                self.tabs.setTabVisible(self.tabs.indexOf(page),
                                         staff["role"] in ("manager", "owner"))
         self.status.set_staff(staff)
         self.status.refresh()
         self.counter.start(staff)
-        self.members.staff = staff
-        self.settings.staff = staff
+        for name in ("members", "settings"):
+            if name in self._screens:
+                self._screens[name].staff = staff  # type: ignore[attr-defined]
         self.tabs.setCurrentWidget(self.counter)
         self.stack.setCurrentWidget(self.tabs)
         self.autolock.start()
@@ -194,10 +262,11 @@ class MainWindow(QMainWindow):
 
     def _tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if widget is self.history:
-            self.history.reload()
-        elif widget is self.settings:
-            self.settings.reload()
+        for name, page in list(self._pages.items()):
+            if widget is page:
+                screen = self._screen(name)  # a placeholder: build the screen now
+                if name in ("history", "settings"):
+                    screen.reload()  # type: ignore[attr-defined]
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         """Stop listening to the keyboard, close the display; the worker finishes its queue."""
