@@ -9,6 +9,7 @@ the tenant's newest program (Europe/Istanbul by default); every range is half-op
 
 from __future__ import annotations
 
+import heapq
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -64,6 +65,8 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
     keys = {k: month_key(*shift_month(year, month, n)) for k, n in
             (("prev", -1), ("since", -3), ("month", 0), ("next", 1))}
     with storage._read() as cur:  # noqa: SLF001 - read queries of the report, one snapshot
+        if isinstance(storage, PostgresStorage):  # group ~all members in memory, not on disk
+            cur.execute("SET LOCAL work_mem = '256MB'")
         r = _Reader(storage, cur, tenant_pk)
         buyers = r.buyers(keys)
         stores = r.stores(keys["month"], keys["next"], start, end)
@@ -146,8 +149,8 @@ def _cashback_section(f: dict[str, int], pending: int) -> dict[str, int]:
 
 def _top(rows: dict[str, list[int]]) -> list[dict[str, Any]]:
     """The members who spent most in the month (net of refunds), as the terminal ranks them."""
-    spent = [(m, v) for m, v in rows.items() if v[0]]
-    top = sorted(spent, key=lambda kv: (-kv[1][2], kv[0]))[:TOP_MEMBERS]
+    spent = ((m, v) for m, v in rows.items() if v[0])
+    top = heapq.nsmallest(TOP_MEMBERS, spent, key=lambda kv: (-kv[1][2], kv[0]))
     return [{"member_id": m, "sales": v[0], "total": v[1], "net": v[2]} for m, v in top]
 
 
@@ -196,21 +199,23 @@ class _Reader:
     def buyers(self, k: dict[str, str]) -> dict[str, list[int]]:
         """Per root member buying since 3 months back: [sales, total, net] in the month, sales
         in the previous month and in the three before (the terminal's `buyers`)."""
-        root = self.roots()
-        out: dict[str, list[int]] = {}
-        for member, *values in self._all(
-                "SELECT member_id, SUM(CASE WHEN month >= ? THEN sales ELSE 0 END),"
-                " SUM(CASE WHEN month >= ? THEN total ELSE 0 END),"
-                " SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END),"
-                " SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END),"
-                " SUM(CASE WHEN month < ? THEN sales ELSE 0 END) FROM report_member_months"
-                " WHERE tenant_id = ? AND month >= ? AND month < ? AND sales > 0"
-                " GROUP BY member_id",
-                (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
-                 k["since"], k["next"])):
-            acc = out.setdefault(root.get(member, member), [0, 0, 0, 0, 0])
-            for i, value in enumerate(values):
-                acc[i] += int(value)
+        rows = self._all(
+            "SELECT member_id, CAST(SUM(CASE WHEN month >= ? THEN sales ELSE 0 END) AS BIGINT),"
+            " CAST(SUM(CASE WHEN month >= ? THEN total ELSE 0 END) AS BIGINT),"
+            " CAST(SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END) AS BIGINT),"
+            " CAST(SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END) AS BIGINT),"
+            " CAST(SUM(CASE WHEN month < ? THEN sales ELSE 0 END) AS BIGINT)"
+            " FROM report_member_months WHERE tenant_id = ? AND month >= ? AND month < ?"
+            " AND sales > 0 GROUP BY member_id",
+            (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
+             k["since"], k["next"]))
+        out = {r[0]: list(r[1:]) for r in rows}  # one row per member id
+        for member, root in self.roots().items():  # merged members' sums go to their root
+            values = out.pop(member, None)
+            if values is not None:
+                acc = out.setdefault(root, [0, 0, 0, 0, 0])
+                for i, value in enumerate(values):
+                    acc[i] += value
         return out
 
     def stores(self, first: str, after: str, start: datetime, end: datetime
@@ -218,7 +223,7 @@ class _Reader:
         """Day rollups of [first month, after month) summed per store (named)."""
         names = {int(r[0]): r[1] for r in self._all(
             "SELECT id, name FROM stores WHERE tenant_id = ?", (self.t,))}
-        sums = ", ".join(f"SUM({c})" for c in DAY_COLUMNS)
+        sums = ", ".join(f"CAST(SUM({c}) AS BIGINT)" for c in DAY_COLUMNS)
         rows = self._all(
             f"SELECT store_id, {sums} FROM report_days WHERE tenant_id = ? AND day >= ?"
             " AND day < ? GROUP BY store_id ORDER BY store_id", (self.t, first + "-01", after + "-01"))

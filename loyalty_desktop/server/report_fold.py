@@ -37,14 +37,18 @@ class LocalCalendar:
     def __init__(self, tz: str) -> None:
         self.zone = ZoneInfo(tz)
         self._days: dict[str, str] = {}
+        self._last = ("", "")  # an event's entries mostly share its time
 
     def day(self, text: str) -> str:
         """The local date of an ISO time."""
+        if text == self._last[0]:
+            return self._last[1]
         key = text[:16]
         found = self._days.get(key)
         if found is None:
             found = datetime.fromisoformat(text).astimezone(self.zone).strftime("%Y-%m-%d")
             self._days[key] = found
+        self._last = (text, found)
         return found
 
 
@@ -57,7 +61,6 @@ class Delta:
     erased: list[tuple[str, str]] = field(default_factory=list)  # (at, member_id)
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (name, member_id)
     new_cards: list[tuple[str, str]] = field(default_factory=list)  # (card, member_id)
-    sales: list[tuple[str, str | None, str, int]] = field(default_factory=list)
     refunds: list[tuple[str, int]] = field(default_factory=list)  # (sale_id, amount)
     member_months: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     days: dict[tuple[str, int], list[int]] = field(default_factory=dict)
@@ -146,7 +149,6 @@ def _sale(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) ->
     total, paid = p["pricing"]["total"], p["pricing"]["money_paid"]
     day = cal.day(at)
     row = delta.day_row(day, store)
-    delta.sales.append((event["id"], member, at, total))
     if member is None:
         row[_DAY["walk_in_sales"]] += 1
         row[_DAY["walk_in_total"]] += total
@@ -208,6 +210,8 @@ def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: Local
     """Ledger flows by the entry's month, points by its day and the event's store."""
     for e in entries:
         kind = e["kind"]
+        if kind in _SPEND_ONLY:
+            continue
         points, wallet = e["points"], e["wallet"]
         if points and kind in _POINT_SLOT:
             day = cal.day(e["at"])
@@ -232,6 +236,7 @@ def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: Local
                                          int(data.get("value") or 0)))
 
 
+_SPEND_ONLY = frozenset(("sale", "spend_refund"))  # qualifying spend: not in these rollups
 _POINT_SLOT: dict[str, Callable[[int], tuple[str, int]]] = {
     "earn": lambda p: ("earn", 1), "bonus": lambda p: ("bonus", 1),
     "adjust": lambda p: ("adjust_in", 1) if p > 0 else ("adjust_out", -1),

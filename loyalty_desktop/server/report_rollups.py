@@ -11,12 +11,14 @@ order under the tenant's row lock, so a reader never sees a later seq without th
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 from pydantic_core import from_json
 
-from ..domain.clock import DEFAULT_TZ, month_bounds, to_db
+from ..domain.clock import DEFAULT_TZ, to_db
 from ..domain.program import program_from_toml
 from .report_fold import (
     COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, LocalCalendar, fold_events,
@@ -52,25 +54,15 @@ SQL = {
     "renamed": "UPDATE report_members SET name = ? WHERE tenant_id = ? AND member_id = ?"
                " AND erased_at IS NULL",
     "card": "UPDATE report_members SET card_number = ? WHERE tenant_id = ? AND member_id = ?",
-    "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
+    "refunded": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total, refunded)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO UPDATE SET"
+                " refunded = report_sales.refunded + excluded.refunded",
     "member_month": (
         f"INSERT INTO {_MM} (tenant_id, month, member_id, sales, purchases, total, refunded,"
         " first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month,"
         f" member_id) DO UPDATE SET sales = {_MM}.sales + excluded.sales, purchases ="
         f" {_MM}.purchases + excluded.purchases, total = {_MM}.total + excluded.total,"
         f" refunded = {_MM}.refunded + excluded.refunded, first_at = {_FIRST}, last_at = {_LAST}"),
-    "recount": (
-        f"UPDATE {_MM} SET sales = c.sales, purchases = c.purchases, total = c.total,"
-        " refunded = c.refunded, first_at = c.first_at, last_at = c.last_at FROM ("
-        " SELECT t.member_id, t.month, COUNT(*) AS sales, SUM(CASE WHEN s.total > s.refunded"
-        " THEN 1 ELSE 0 END) AS purchases, SUM(s.total) AS total, SUM(s.refunded) AS refunded,"
-        " MIN(CASE WHEN s.total > s.refunded THEN s.at END) AS first_at,"
-        " MAX(CASE WHEN s.total > s.refunded THEN s.at END) AS last_at"
-        " FROM report_touched t JOIN report_sales s ON s.tenant_id = ?"
-        " AND s.member_id = t.member_id AND s.at >= t.lo AND s.at < t.hi"
-        f" GROUP BY t.member_id, t.month) c WHERE {_MM}.tenant_id = ?"
-        f" AND {_MM}.member_id = c.member_id AND {_MM}.month = c.month"),
     "day": _additive_upsert("report_days", ("day", "store_id"), DAY_COLUMNS),
     "flow": _additive_upsert("report_flows", ("month",), FLOW_COLUMNS),
     "coupon": "INSERT INTO report_coupons (tenant_id, code, kind) VALUES (?, ?, ?)"
@@ -121,7 +113,7 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int |
     rows = cur.fetchall()
     if not rows:
         return 0
-    events = [from_json(body) for _, body in rows]
+    events = [from_json(body, cache_strings=False) for _, body in rows]
     newest = max((e for e in events if e["kind"] == "program_published"),
                  key=lambda e: e["payload"]["version"], default=None)
     if newest is not None and newest["payload"]["version"] > int(program_version):
@@ -167,9 +159,12 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     many("erased", [(at, t, m) for at, m in d.erased])
     many("renamed", [(name, t, m) for name, m in d.renamed])
     many("card", [(card, t, m) for card, m in d.new_cards])
-    many("sale", [(t, *s) for s in d.sales])
-    many("member_month", [(t, month, m, *v) for (month, m), v in d.member_months.items()])
-    _refunds(storage, cur, t, d.refunds, tz)
+    months = d.member_months
+    for key, change in _refunds(storage, cur, t, d.refunds, tz):
+        row = months.setdefault(key, [0, 0, 0, 0, None, None])
+        row[1] += change[1]
+        row[3] += change[3]
+    many("member_month", [(t, month, m, *v) for (month, m), v in months.items()])
     many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
     many("flow", [(t, month, *v) for month, v in d.flows.items()])
     many("coupon", [(t, code, kind) for code, kind in d.coupons.items()])
@@ -209,31 +204,47 @@ def _temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
 
 
 def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]],
-             tz: str) -> None:
-    """Add refunds to their sales, then recount each touched member month from its sales
-    (a full refund drops a purchase and may move its first or last purchase); set-based."""
-    if not refunds:
-        return
+             tz: str) -> list[tuple[tuple[str, str], list[int]]]:
+    """Refunds added to their sales; the member-month changes they make (refunded, and one
+    purchase less when a sale becomes fully refunded), as additive member-month rows.
+
+    The sale itself is read from the events (by its id, indexed), so sales need no row of
+    their own: `report_sales` holds only refunded sales. A fully refunded sale that was its
+    month's first or last purchase stays in first_at/last_at (they feed no KPI here).
+    """
     summed: dict[str, int] = {}
     for sale_id, amount in refunds:
         summed[sale_id] = summed.get(sale_id, 0) + amount
-    _temp_table(storage, cur, "report_refunds", ["sale_id", "amount"], list(summed.items()))
-    cur.execute(storage._q(  # noqa: SLF001
-        "UPDATE report_sales SET refunded = report_sales.refunded + r.amount FROM report_refunds r"
-        " WHERE report_sales.tenant_id = ? AND report_sales.sale_id = r.sale_id"
-        " RETURNING report_sales.member_id, report_sales.at"), (t,))
+    sales: dict[str, tuple[str | None, str, int]] = {}
+    for chunk in _chunks(sorted(summed), 500):
+        clause, params = storage._ids_clause(chunk)  # noqa: SLF001
+        for event_id, body in storage._all(  # noqa: SLF001
+                cur, f"SELECT event_id, body FROM events WHERE tenant_id = ? AND event_id {clause}"
+                " AND kind = 'sale'", [t, *params]):
+            with contextlib.suppress(KeyError, TypeError, ValueError):
+                e = from_json(body)
+                sales[event_id] = (e.get("member_id"), to_db(datetime.fromisoformat(e["at"])),
+                                   int(e["payload"]["pricing"]["total"]))
+    rows = [(t, sid, *sales[sid], amount) for sid, amount in summed.items() if sid in sales]
+    if not rows:
+        return []
+    _temp_table(storage, cur, "report_stage", ["tenant_id", "sale_id", "member_id", "at",
+                                               "total", "refunded"], rows)
+    head, rest = SQL["refunded"].split(" VALUES (", 1)
+    cur.execute(f"{head} SELECT * FROM report_stage WHERE true{rest.split(')', 1)[1]}"
+                " RETURNING sale_id, member_id, at, total, refunded")
+    changed = cur.fetchall()
+    cur.execute("DROP TABLE report_stage")
     cal = LocalCalendar(tz)
-    touched = {(cal.day(at)[:7], member) for member, at in cur.fetchall() if member is not None}
-    cur.execute("DROP TABLE report_refunds")
-    if not touched:
-        return
-    bounds = []
-    for month, member in sorted(touched):
-        start, end = month_bounds(int(month[:4]), int(month[5:]), tz)
-        bounds.append((member, month, to_db(start), to_db(end)))
-    _temp_table(storage, cur, "report_touched", ["member_id", "month", "lo", "hi"], bounds)
-    cur.execute(storage._q(SQL["recount"]), (t, t))  # noqa: SLF001
-    cur.execute("DROP TABLE report_touched")
+    out: dict[tuple[str, str], list[int]] = {}
+    for sale_id, member, at, total, after in changed:
+        if member is None:
+            continue
+        before = after - summed[sale_id]
+        row = out.setdefault((cal.day(at)[:7], member), [0, 0, 0, 0])
+        row[3] += summed[sale_id]
+        row[1] -= int(total > before and total <= after)
+    return list(out.items())
 
 
 def _coupon_kinds(storage: SqlStorage, cur: Any, t: int, codes: set[str]) -> dict[str, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +95,8 @@ def _sell(a: Any, b: Any, lone: Any) -> dict[str, Any]:
     w = a.sale(None, 12_000, at=t("2026-02-12 09:00"))  # walk-in
     a.feedback(w["sale_id"], nps=3, csat=2, at=t("2026-02-12 09:05"))  # a detractor: follow-up
     b.sale(cem, 15_000, at=t("2026-02-28 23:59:59"))
+    full = a.sale(ali, 10_000, at=t("2026-02-15 10:00"))
+    a.refund(full["sale_id"], amount=10_000, manager_pin=MANAGER_PIN, at=t("2026-02-15 11:00"))
     a.sale(ali, 40_000, at=t("2026-03-01 00:00:00"))  # March
     lone.sale(None, 99_900, at=t("2026-02-15 10:00"))  # the other tenant
     for _ in range(2):
@@ -114,12 +117,13 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     jan, feb, mar = (_report(chain, m) for m in ("2026-01", "2026-02", "2026-03"))
     assert jan["timezone"] == "Europe/Istanbul" and jan["scope"] == "chain"
     assert jan["sales"]["member_sales"] == 1 and jan["sales"]["member_total"] == 50_000
-    assert feb["sales"]["member_sales"] == 3
-    assert feb["sales"]["member_total"] == 30_000 + 80_000 + 15_000
-    assert feb["sales"]["refunded_total"] == 20_000 and feb["sales"]["refunds"] == 1
+    assert feb["sales"]["member_sales"] == 4
+    assert feb["sales"]["member_total"] == 30_000 + 80_000 + 15_000 + 10_000
+    assert feb["sales"]["refunded_total"] == 20_000 + 10_000 and feb["sales"]["refunds"] == 2
     assert feb["sales"]["walk_in_sales"] == 1 and feb["sales"]["walk_in_total"] == 12_000
-    assert feb["sales"]["net_total"] == 125_000 - 20_000
-    assert feb["sales"]["average_basket"] == round(125_000 / 3)
+    assert feb["sales"]["net_total"] == 135_000 - 30_000
+    assert feb["sales"]["average_basket"] == 135_000 // 4
+    assert feb["members"]["repeat_buyers"] == 1  # Ali twice (one of them refunded)
     assert mar["sales"]["member_total"] == 40_000
     assert jan["members"]["new"] == 2 and feb["members"]["new"] == 1  # Ayşe at 23:59:59
     assert feb["members"]["total"] == 3
@@ -131,10 +135,11 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     assert {d["day"]: d["total"] for d in jan["revenue_by_day"]}["2026-01-31"] == 50_000
     stores = {s["store"]: s for s in feb["stores"]}
     assert stores["Beşiktaş"]["member_total"] == 125_000 and stores["Beşiktaş"]["refunds"] == 1
-    assert stores["Kadıköy"]["walk_in_total"] == 12_000 and stores["Kadıköy"]["member_sales"] == 0
+    assert stores["Kadıköy"]["walk_in_total"] == 12_000 and stores["Kadıköy"]["member_sales"] == 1
+    assert stores["Kadıköy"]["refunded_total"] == 10_000
     top = feb["top_members"]
     assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat"]
-    assert top[0]["net"] == 60_000
+    assert [m["net"] for m in top] == [60_000, 30_000, 15_000]
     assert set(feb["omitted"]) == {"points_balance", "tiers", "clv", "segments", "at_risk"}
     assert "clv" not in feb and "tiers" not in feb
 
@@ -153,6 +158,19 @@ def test_equal_to_the_terminals_report(chain: Any) -> None:
             assert server["points"] == flows
             for key in ("nps", "csat", "complaints", "follow_ups", "open_at_end"):
                 assert server["feedback"][key] == local["feedback"][key], key
+
+
+def test_member_months_equal_the_terminals(chain: Any) -> None:
+    _report(chain, "2026-02")  # folds
+    sql = ("SELECT member_id, month, sales, purchases, total, refunded FROM {} WHERE sales > 0"
+           " ORDER BY member_id, month")
+    with admin_storage(chain["backend"].admin_url) as storage:
+        with storage._read() as cur:
+            cur.execute(sql.format("report_member_months"))
+            server = [tuple(r) for r in cur.fetchall()]
+    for term in chain["terms"][:2]:
+        assert server == [tuple(r) for r in term.db.execute(sql.format("member_months"))]
+    assert any(r[2] == 2 and r[3] == 1 for r in server)  # Ali's February: one fully refunded
 
 
 def test_projector_counts_nothing_twice(chain: Any) -> None:
@@ -220,3 +238,34 @@ def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
     assert "Kadıköy" in text and "Beşiktaş" in text
     assert "Customer lifetime value: needs each member" in text
     assert render_monthly_report(_report(chain, "2026-02"), "tr").startswith(b"%PDF")
+
+
+def test_rollups_follow_pushes_in_the_background(chain: Any) -> None:
+    """A server with the projector on folds a push within its delay (the timer is far off)."""
+    a = chain["terms"][0]
+    second = ServerProcess(chain["backend"].app_url, settings={
+        "report_rollup_seconds": 600, "report_rollup_delay": 0.2}).start()
+    original = a.sync_state()["server_url"]
+    try:
+        a.save_sync_state(server_url=second.url)
+        time.sleep(1.0)  # the worker's first run (at start) is over
+        a.sale(chain["facts"]["ali"], 7_000, at=t("2026-05-05 10:00"))
+        _sync(a)
+        deadline = time.monotonic() + 20
+        with admin_storage(chain["backend"].admin_url) as storage:
+            while True:
+                with storage._read() as cur:
+                    cur.execute("SELECT r.last_seq, n.last_seq FROM report_cursors r JOIN tenants n"
+                                " ON n.id = r.tenant_id WHERE n.name = 'Zincir Kahve'")
+                    folded, held = cur.fetchone()
+                if folded == held or time.monotonic() > deadline:
+                    break
+                time.sleep(0.1)
+        assert folded == held
+        url, token = _token(a)
+        may = httpx.get(url + "/v1/reports/monthly", params={"month": "2026-05"},
+                        headers={"Authorization": f"Bearer {token}"}).json()
+        assert may["sales"]["member_total"] == 7_000
+    finally:
+        a.save_sync_state(server_url=original)
+        second.close()
