@@ -2,7 +2,9 @@
 
 Builds (once, cached) a store of N members and M historical sales with bulk SQL, then records
 2,000 sales through `Terminal.sale` and 2,000 bare transactions that write the same rows
-(event, ledger entries, sale, lots, balance) with the same durability (WAL, synchronous=FULL).
+(event, ledger entries, sale, lots, coupons, audit; the member's balances row with its cached
+fold, its month rollup and the month's points rewritten) with the same durability (WAL,
+synchronous=FULL).
 Prints p50/p99 of each, member lookup by card and name search, and last `ratio=<p50 service /
 p50 bare>`. Budget: ratio <= 2.5, lookup p99 < 1 ms, name search p99 < 5 ms.
 
@@ -24,13 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from loyalty_desktop.demo import FIRST, LAST  # noqa: E402
 from loyalty_desktop.domain.cards import luhn_check_digit  # noqa: E402
-from loyalty_desktop.domain.clock import to_db  # noqa: E402
+from loyalty_desktop.domain.clock import from_db, to_db, zone  # noqa: E402
 from loyalty_desktop.domain.ids import uuid7  # noqa: E402
 from loyalty_desktop.domain.text import fold  # noqa: E402
 from loyalty_desktop.services import open_terminal  # noqa: E402
 from loyalty_desktop.store.database import connect  # noqa: E402
 
 UTC = timezone.utc
+TZ = "Europe/Istanbul"  # the bench shop's zone (init_shop's default): months of the rollups
 
 
 def pct(values: list[float], q: float) -> float:
@@ -104,27 +107,38 @@ def build(path: Path, members: int, sales: int, seed: int = 1) -> None:
     db.conn.close()
 
 
-def rows_of_sale(db, sale_id: str) -> dict:
-    """The rows one service sale wrote (event, ledger entries, sale), to replay their writes bare."""
-    def fetch(sql):
-        cur = db.conn.execute(sql, [sale_id])
+def rows_of_sale(db, sale_id: str, audit_before: int) -> dict:
+    """Every row one service sale wrote or rewrote, to replay the same writes bare: the event,
+    its ledger entries, the sale, lots, coupons and audit rows it added, and the rows it
+    rewrote (the member's balances and cached fold, its month rollup, the month's points)."""
+    def fetch(sql, *args):
+        cur = db.conn.execute(sql, list(args) or [sale_id])
         cols = [d[0] for d in cur.description]
         return [dict(zip(cols, r)) for r in cur.fetchall()]
+    sale = fetch("SELECT * FROM sales WHERE sale_id = ?")
+    member = sale[0]["member_id"]
+    month = from_db(sale[0]["at"]).astimezone(zone(TZ)).strftime("%Y-%m")
     # Entry and lot ids are "<event id>:NNN": a primary-key range, not a scan of millions.
     return {"events": fetch("SELECT * FROM events WHERE id = ?"),
             "ledger": fetch("SELECT * FROM ledger WHERE id > ?1 || ':' AND id < ?1 || ';'"),
-            "sales": fetch("SELECT * FROM sales WHERE sale_id = ?"),
-            "lots": fetch("SELECT * FROM lots WHERE lot_id > ?1 || ':' AND lot_id < ?1 || ';'")}
+            "sales": sale,
+            "lots": fetch("SELECT * FROM lots WHERE lot_id > ?1 || ':' AND lot_id < ?1 || ';'"),
+            "coupons": fetch("SELECT * FROM coupons WHERE issued_event = ?"),
+            "audit": fetch("SELECT * FROM audit WHERE id > ?", audit_before),
+            "balances": fetch("SELECT * FROM balances WHERE member_id = ?", member),
+            "member_months": fetch("SELECT * FROM member_months WHERE member_id = ? AND "
+                                   "month = ?", member, month),
+            "point_months": fetch("SELECT * FROM point_months WHERE month = ?", month)}
 
 
 def bare_sale(db, rows: dict, seq: int) -> None:
     """The same row writes as a service sale (same sizes, fresh ids), with no rules: the floor."""
     sid = uuid7()
 
-    def insert(table, row, suffix=""):
+    def insert(table, row, suffix="", verb="INSERT"):
         row = dict(row)
-        for key in ("id", "sale_id", "event_id", "source"):
-            if key in row:
+        for key in ("id", "sale_id", "event_id", "source", "issued_event"):
+            if key in row and table not in ("balances", "audit"):
                 row[key] = sid
         if "lot_id" in row:
             row["lot_id"] = sid + row["lot_id"][-4:]
@@ -134,22 +148,21 @@ def bare_sale(db, rows: dict, seq: int) -> None:
             row["terminal_id"], row["seq"] = "bench-bare", seq
         if table == "sales":
             row["idempotency_key"] = None
+        if table == "coupons":
+            row["code"] = sid[-12:] + suffix
+        if table == "audit":
+            row.pop("id")
         cols = ",".join(row)
-        db.conn.execute(f"INSERT INTO {table} ({cols}) VALUES ({','.join('?' * len(row))})",
+        db.conn.execute(f"{verb} INTO {table} ({cols}) VALUES ({','.join('?' * len(row))})",
                         list(row.values()))
 
     with db.atomic():
-        for row in rows["events"]:
-            insert("events", row)
-        for i, row in enumerate(rows["ledger"]):
-            insert("ledger", row, suffix=f":{i:03d}")
-        for row in rows["sales"]:
-            insert("sales", row)
-        for row in rows["lots"]:
-            insert("lots", row)
-        member = rows["sales"][0]["member_id"]
-        db.conn.execute("UPDATE balances SET points_total = points_total WHERE member_id = ?",
-                        [member])
+        for table in ("events", "ledger", "sales", "lots", "coupons", "audit"):
+            for i, row in enumerate(rows[table]):
+                insert(table, row, suffix=f":{i:03d}")
+        for table in ("balances", "member_months", "point_months"):  # rewritten in place
+            for row in rows[table]:
+                insert(table, row, verb="INSERT OR REPLACE")
 
 
 def main() -> None:
@@ -190,10 +203,11 @@ def main() -> None:
     # Interleaved, so machine load hits both sides alike: a service sale, then a bare
     # transaction writing the very same rows (fresh ids) with the same durability.
     for i, (member_id, _, _) in enumerate(rows):
+        audit_before = term.db.execute("SELECT COALESCE(MAX(id), 0) FROM audit").fetchone()[0]
         t0 = time.perf_counter()
         sale = term.sale(member_id, rng.randint(1000, 150000))
         service.append(time.perf_counter() - t0)
-        sale_rows = rows_of_sale(term.db, sale["sale_id"])
+        sale_rows = rows_of_sale(term.db, sale["sale_id"], audit_before)
         t0 = time.perf_counter()
         bare_sale(term.db, sale_rows, i + 1)
         bare.append(time.perf_counter() - t0)

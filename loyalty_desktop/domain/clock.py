@@ -26,7 +26,7 @@ def require_aware(moment: datetime) -> datetime:
 
 def to_db(moment: datetime) -> str:
     """Storage form: UTC, fixed width, so text order is time order."""
-    return require_aware(moment).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+    return require_aware(moment).astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def from_db(text: str) -> datetime:

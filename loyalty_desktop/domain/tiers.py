@@ -11,6 +11,7 @@ was never reached: the downgrade is immediate, with no grace.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,30 +39,44 @@ def tier_status(spends: Iterable[tuple[datetime, int]], at: datetime, program: P
     window = timedelta(days=program.tier_window_days)
     grace = timedelta(days=program.downgrade_grace_days)
     changes: dict[datetime, int] = {}
+    get = changes.get
+    drops = False
     for when, amount in spends:
         if when > at or amount == 0:
             continue
-        changes[when] = changes.get(when, 0) + amount
-        if when + window <= at:
-            changes[when + window] = changes.get(when + window, 0) - amount
-    tier = program.tiers[0]
+        changes[when] = get(when, 0) + amount
+        leaves = when + window
+        if leaves <= at:  # it left the window by `at`
+            changes[leaves] = get(leaves, 0) - amount
+            drops = True
+        elif amount < 0:
+            drops = True
+    tiers = program.tiers
+    thresholds = [t.threshold for t in tiers]
+
+    def qualified(spend: int) -> int:
+        """Rank of the highest tier whose threshold the spend reaches (thresholds rise)."""
+        return max(bisect_right(thresholds, spend) - 1, 0)
+
+    if not drops:  # spend only ever rose: no downgrade, no grace, the tier of the sum
+        total = sum(changes.values())
+        return TierStatus(tiers[qualified(total)], total, None)
+
     rank = 0
     spend = 0
     grace_start: datetime | None = None
     for moment in sorted(changes):
         if grace_start is not None and grace_start + grace <= moment:
-            tier = program.qualified_tier(spend)
-            rank = program.tier_rank(tier.key)
+            rank = qualified(spend)
             grace_start = None
         spend += changes[moment]
-        qualified = program.qualified_tier(spend)
-        q_rank = program.tier_rank(qualified.key)
+        q_rank = qualified(spend)
         if q_rank >= rank:
-            tier, rank, grace_start = qualified, q_rank, None
+            rank, grace_start = q_rank, None
         elif grace_start is None:
             grace_start = moment
     if grace_start is not None and grace_start + grace <= at:
-        tier = program.qualified_tier(spend)
+        rank = qualified(spend)
         grace_start = None
     grace_until = grace_start + grace if grace_start is not None else None
-    return TierStatus(tier, spend, grace_until)
+    return TierStatus(tiers[rank], spend, grace_until)

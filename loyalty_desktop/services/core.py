@@ -18,7 +18,7 @@ from ..domain.ids import uuid7
 from ..domain.ledger import Entry
 from ..domain.program import DEFAULT_PROGRAM, Program, program_from_toml
 from ..store import database as dbm
-from ..store.ledger_repo import entry_to_data, next_seq
+from ..store.ledger_repo import Known, entry_to_data, next_seq
 from ..store.projector import apply_event
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class TerminalCore:
 
     def record(self, kind: str, member_id: str | None, at: datetime, payload: dict[str, Any],
                entries: Iterable[Entry] = (), event_id: str | None = None,
-               known: dict[str, tuple[list[Entry], Any]] | None = None,
+               known: dict[str, Known] | None = None,
                result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create this terminal's next event and apply it (caller holds the transaction)."""
         event = {

@@ -12,10 +12,10 @@ from ..domain.clock import to_db
 from ..domain.coupons import birthday_offer, birthday_year_due
 from ..domain.errors import InvalidInput, NotFound, Refused
 from ..domain.ids import derived_id, uuid7
-from ..domain.ledger import Entry, MemberLedger, MemberView, fold, view
+from ..domain.ledger import Entry, MemberLedger, MemberView, view
 from ..domain.text import fold as fold_text
 from ..domain.text import normalize_phone
-from ..store.ledger_repo import member_entries
+from ..store.ledger_repo import current_ledger
 from ..store.projector import root_member
 from .core import TerminalCore
 from .member_json import member_object
@@ -61,30 +61,47 @@ class MembersMixin(TerminalCore):
         return dict(zip([d[0] for d in cur.description], row))
 
     def _ledger(self, member_id: str) -> MemberLedger:
-        return fold(member_entries(self.db, member_id))
+        return current_ledger(self.db, member_id)[0]
 
     def _view(self, member_id: str, at: datetime) -> tuple[MemberLedger, MemberView]:
         led = self._ledger(member_id)
         return led, view(led, at, self.program)
 
+    def _root_row(self, member_id: str) -> dict[str, Any]:
+        """The members row holding this member's ledger (merges followed), with the QR payload
+        of its card: one query for the usual member that was never merged."""
+        def fetch(one: str) -> dict[str, Any]:
+            cur = self.db.conn.execute(
+                "SELECT m.*, c.payload AS card_payload FROM members m LEFT JOIN cards c "
+                "ON c.card_number = m.card_number WHERE m.member_id = ?", [one])
+            row = cur.fetchone()
+            if row is None:
+                raise NotFound("No such member.", code="member_unknown")
+            return dict(zip([d[0] for d in cur.description], row))
+
+        found = fetch(member_id)
+        return found if found["merged_into"] is None else fetch(root_member(self.db, member_id))
+
     def member(self, member_id: str, at: datetime | None = None) -> dict[str, Any]:
         """The member object (docs/contracts.md) valued at a moment."""
-        member_id = root_member(self.db, member_id)
-        row = self._member_row(member_id)
+        row = self._root_row(member_id)
         moment = self.moment(at)
-        _, v = self._view(member_id, moment)
+        _, v = self._view(row["member_id"], moment)
         return self._member_from(row, v)
 
     def _member_from(self, row: dict[str, Any], v: MemberView) -> dict[str, Any]:
         """The member object from a members row and a valued ledger."""
-        payload = self.db.conn.execute("SELECT payload FROM cards WHERE card_number = ?",
-                                       [row["card_number"]]).fetchone()
-        return member_object(row, v, self.program, self.timezone, payload[0] if payload else None)
+        if "card_payload" in row:
+            payload = row["card_payload"]
+        else:
+            found = self.db.conn.execute("SELECT payload FROM cards WHERE card_number = ?",
+                                         [row["card_number"]]).fetchone()
+            payload = found[0] if found else None
+        return member_object(row, v, self.program, self.timezone, payload)
 
     def _usable_member(self, member_id: str) -> dict[str, Any]:
         """A member the counter may sell to (not erased, not blocked)."""
-        member_id = root_member(self.db, member_id)
-        row = self._member_row(member_id)
+        row = self._root_row(member_id)
         if row["erased_at"]:
             raise Refused("This member's data was erased.", code="member_erased")
         if row["blocked"]:

@@ -17,7 +17,7 @@ from ..domain.ids import uuid7
 from ..domain.ledger import Entry, extend, fold, view
 from ..domain.money import parse_amount
 from ..domain.refunds import price_refund, refund_entries, refund_to_data
-from ..store.ledger_repo import member_entries
+from ..store.ledger_repo import Known, current_ledger, member_entries
 from .member_json import coupon_object
 from .members import MembersMixin
 
@@ -82,8 +82,7 @@ class SalesMixin(MembersMixin):
             return pricing, None, "", None
         row = self._usable_member(member_id)
         member_id = row["member_id"]
-        entries = member_entries(self.db, member_id)
-        led = fold(entries)
+        led, count, last = current_ledger(self.db, member_id)
         v = view(led, at, self.program)
         state, owner, code = self._coupon_for(coupon)
         referrer = row["referrer_id"]
@@ -95,7 +94,7 @@ class SalesMixin(MembersMixin):
             referrer_id=referrer if referrer and self._is_live(referrer) else None,
             new_code=cardrules.new_coupon_code,
         )
-        return pricing, member_id, v.tier, (row, entries, led)
+        return pricing, member_id, v.tier, (row, count, last, led)
 
     def _is_live(self, member_id: str) -> bool:
         row = self.db.execute("SELECT erased_at FROM members WHERE member_id = ?",
@@ -129,15 +128,18 @@ class SalesMixin(MembersMixin):
         clean_lines = _check_lines(lines, pricing.total)
         sale_id = uuid7()
         entries = sale_entries(sale_id, member_id, moment, pricing, self.program) if member_id else []
-        member, tier_after, led, after = None, tier_before, None, None
+        member, tier_after, have = None, tier_before, None
         if member_id:
-            row, before, led = known
+            row, count, last, led = known
             mine = [e for e in entries if e.member_id == member_id]
-            after = before + mine if not before or before[-1].id < sale_id else None
-            if after is not None:
+            if not mine:
+                pass
+            elif last is None or last < sale_id:  # the usual case: the new entries sort last
+                lots = {lot.lot_id: lot.remaining for lot in led.lots}
                 led = extend(led, mine)  # the pre-sale fold is not needed any more
+                have = Known(count + len(mine), mine[-1].id, led, lots)
             else:
-                led = fold(sorted(before + mine, key=lambda e: e.id))
+                led = fold(sorted(member_entries(self.db, member_id) + mine, key=lambda e: e.id))
             v_after = view(led, moment, self.program)
             tier_after = v_after.tier
             member = self._member_from(row, v_after)
@@ -148,8 +150,7 @@ class SalesMixin(MembersMixin):
                 "pricing": pricing_to_data(pricing), "lines": clean_lines,
                 "idempotency_key": idempotency_key, "staff_id": staff_id,
             }, entries, event_id=sale_id,
-                known={member_id: (known[1], led if after is not None else None)}
-                if member_id else None,
+                known={member_id: have} if have is not None else None,
                 result=result)
             if tier_after != tier_before:
                 self.audit("tier_changed", member_id, before=tier_before, after=tier_after,

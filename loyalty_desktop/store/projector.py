@@ -10,11 +10,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from .jsontext import canonical
 from .sqlite_db import Database
 
 from ..domain.text import fold
-from ..domain.ledger import Entry, MemberLedger
-from .ledger_repo import entry_from_data, insert_entry_data, insert_event, refresh_member
+from .ledger_repo import Known, entry_from_data, insert_entry_data, insert_event, refresh_member
 from .rollups import apply_rollups
 
 ERASED_NAME = "[silindi / erased]"
@@ -34,14 +34,14 @@ def root_member(db: Database, member_id: str) -> str:
 
 
 def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
-                known: dict[str, tuple[list[Entry], MemberLedger | None]] | None = None,
+                known: dict[str, Known] | None = None,
                 result: dict[str, Any] | None = None,
                 defer_refresh: set[str] | None = None) -> bool:
     """Apply one event inside the caller's transaction; False if it was already applied.
 
-    `known` may hold, per member, that member's whole ledger before this event and, if the
-    caller already folded it, the fold after it, so the caches are refreshed without reading or
-    folding it again (only when this event's entries sort last); `result` is the
+    `known` may hold, per member (by the id that holds its ledger), the fold the caller already
+    made with this event's entries (which sorted after the member's last entry): the caches
+    are then refreshed without reading or folding the ledger again. `result` is the
     stored answer of a sale or refund (kept for reprints and idempotent replays). With
     `defer_refresh`, the members whose caches need refreshing are added to that set instead
     (a batch of pulled events refreshes each member once, at the end).
@@ -55,15 +55,16 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     if handler is not None:
         handler(db, event, {**payload, "result": result} if result is not None else payload)
     apply_rollups(db, event, entries)
-    members = {root_member(db, m) for m in {e.member_id for e in entries}}
+    known = known or {}
+    members = {m if m in known else root_member(db, m) for m in {e.member_id for e in entries}}
     if defer_refresh is not None:
         defer_refresh.update(members)
         return True
     for member in members:
-        before, led = (known or {}).get(member, (None, None))
+        have = known.get(member)
         mine = [e for e in entries if e.member_id == member]
-        if before is not None and (not before or before[-1].id < mine[0].id):
-            refresh_member(db, member, before + mine, led=led)
+        if have is not None and have.led is not None and mine:
+            refresh_member(db, member, known=have)
         else:
             refresh_member(db, member)
     return True
@@ -186,8 +187,8 @@ def _sale(db: Database, event: dict, p: dict) -> None:
         "(SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE sale_id = ?))",
         [event["id"], event.get("member_id"), event["at"], pricing["total"],
          pricing["money_paid"], pricing["points_earned"], p.get("idempotency_key"),
-         p.get("staff_id"), event["terminal_id"], json.dumps(pricing, sort_keys=True),
-         json.dumps(p.get("result", {}), sort_keys=True), event["id"]],
+         p.get("staff_id"), event["terminal_id"], canonical(pricing),
+         canonical(p.get("result", {})), event["id"]],
     )
     _coupons_from_entries(db, event, p)
 

@@ -190,6 +190,16 @@ def member_rollups(db: Database) -> None:
     rebuild(db)
 
 
+@_migration("0003_balance_state")
+def balance_state(db: Database) -> None:
+    """The member's folded ledger kept beside the balances, filled for every member now (a
+    sale then extends it instead of reading and folding the member's whole ledger)."""
+    from .ledger_repo import fill_states
+
+    db.execute("ALTER TABLE balances ADD COLUMN state TEXT")
+    fill_states(db)
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in script.split(";\n"):

@@ -124,6 +124,20 @@ def test_check_reports_cache_equal_to_ledger(terminal, enrol):
     assert report["ok"] and report["members_checked"] == 1 and report["sequence_gaps"] == 0
 
 
+def test_a_sale_extends_the_cached_fold_and_check_catches_a_stale_one(terminal, enrol):
+    m = enrol()
+    terminal.sale(m["member_id"], 40000, at=t("2026-01-02 10:00"))
+    stale = terminal.db.execute("SELECT state FROM balances WHERE member_id = ?",
+                                [m["member_id"]]).fetchone()[0]
+    terminal.sale(m["member_id"], 90000, redeem_points=50, at=t("2026-01-03 10:00"))
+    assert terminal.check()["ok"]  # the fold the second sale extended equals a fresh one
+    with terminal.db.atomic():  # a fold one sale behind the ledger must not pass
+        terminal.db.execute("UPDATE balances SET state = ? WHERE member_id = ?",
+                            [stale, m["member_id"]])
+    report = terminal.check()
+    assert not report["ok"] and report["cache_mismatches"] == [m["member_id"]]
+
+
 def test_large_clean_database_opens_without_a_full_scan_but_unclean_one_is_checked(
         terminal, enrol, monkeypatch):
     for i in range(30):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import random
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from loyalty_desktop.domain.checkout import SaleRequest, price_sale, sale_entries
 from loyalty_desktop.domain.errors import LoyaltyError
 from loyalty_desktop.domain.ids import uuid7
-from loyalty_desktop.domain.ledger import Entry, fold, view
+from loyalty_desktop.domain.ledger import Entry, extend, fold, ledger_from_data, ledger_to_data, view
 from loyalty_desktop.domain.program import DEFAULT_PROGRAM as P
 from loyalty_desktop.domain.refunds import price_refund, refund_entries
 
@@ -52,6 +53,26 @@ class Book:
         return r
 
 
+def play(book: Book, kind: str, amount: int, knob: int, at: datetime) -> bool:
+    """Do one generated operation on the book; False if the rules refused it."""
+    v = book.view(at)
+    try:
+        if kind == "sale":
+            book.sale(amount, at)
+        elif kind == "redeem" and v.points >= 50:
+            book.sale(amount, at, redeem=min(v.points, amount // 10, 50 + knob))
+        elif kind == "wallet" and v.wallet_available > 0:
+            book.sale(amount, at, wallet=min(v.wallet_available, amount))
+        elif kind in ("refund", "partial") and book.sales:
+            sid = random.Random(knob).choice(sorted(book.sales))
+            left = book.sales[sid][0].total - book.refunded[sid]
+            if left:
+                book.refund(sid, None if kind == "refund" else max(1, left * knob // 100), at)
+    except LoyaltyError:
+        return False
+    return True
+
+
 ops = st.lists(
     st.tuples(st.sampled_from(["sale", "redeem", "wallet", "refund", "partial"]),
               st.integers(100, 300_000), st.integers(0, 100)),
@@ -65,20 +86,7 @@ def test_balances_are_sums_and_never_drift(seq):
     at = START
     for kind, amount, knob in seq:
         at += timedelta(hours=7)
-        v = book.view(at)
-        try:
-            if kind == "sale":
-                book.sale(amount, at)
-            elif kind == "redeem" and v.points >= 50:
-                book.sale(amount, at, redeem=min(v.points, amount // 10, 50 + knob))
-            elif kind == "wallet" and v.wallet_available > 0:
-                book.sale(amount, at, wallet=min(v.wallet_available, amount))
-            elif kind in ("refund", "partial") and book.sales:
-                sid = random.Random(knob).choice(sorted(book.sales))
-                left = book.sales[sid][0].total - book.refunded[sid]
-                if left:
-                    book.refund(sid, None if kind == "refund" else max(1, left * knob // 100), at)
-        except LoyaltyError:
+        if not play(book, kind, amount, knob, at):
             continue
         led = fold(book.entries)
         assert led.points_total == sum(e.points for e in book.entries)
@@ -169,3 +177,56 @@ def test_any_arrival_order_gives_the_same_fold():
         shuffled = book.entries[:]
         random.Random(seed).shuffle(shuffled)
         assert view(fold(sorted(shuffled, key=lambda e: e.id)), at, P) == reference
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops)
+def test_the_cached_fold_round_trips_and_extends_like_a_fresh_fold(seq):
+    """The balances cache keeps the fold as JSON; a sale extends that copy instead of folding
+    the whole ledger again: after every step it must equal a fresh fold, valued the same."""
+    book = Book()
+    at = START
+    state = json.dumps(ledger_to_data(fold([])))
+    folded = 0
+    for kind, amount, knob in seq:
+        at += timedelta(hours=7)
+        if not play(book, kind, amount, knob, at):
+            continue
+        cached = extend(ledger_from_data(json.loads(state)), book.entries[folded:])
+        folded = len(book.entries)
+        fresh = fold(book.entries)
+        assert cached == fresh
+        for moment in (at, at + timedelta(days=20), at + timedelta(days=400)):
+            assert view(cached, moment, P) == view(fresh, moment, P)
+        state = json.dumps(ledger_to_data(cached))
+
+
+def test_a_fold_in_another_format_version_is_not_used():
+    data = ledger_to_data(fold([]))
+    assert ledger_from_data({**data, "v": data["v"] + 1}) is None
+
+
+def test_the_cached_fold_keeps_overdraft_debts_and_club():
+    """Debts by redemption (an overdraft from two offline terminals), restored points, an
+    expired lot and the club: every prefix round-trips and extends like a fresh fold."""
+    year = timedelta(days=365)
+
+    def entry(n, kind, at, **kw):
+        return Entry(id=f"e{n:03d}", event_id=f"ev{n:03d}", member_id=M, kind=kind, at=at, **kw)
+
+    entries = [
+        entry(1, "earn", START, points=100, expires_at=START + year, ref="s1"),
+        entry(2, "earn", START + timedelta(days=1), points=40,
+              expires_at=START + timedelta(days=2), ref="s2"),
+        entry(3, "redeem", START + timedelta(days=3), points=-150, ref="r1"),
+        entry(4, "redeem", START + timedelta(days=3), points=-30, ref="r2"),
+        entry(5, "restore", START + timedelta(days=4), points=60, ref="r1"),
+        entry(6, "club_joined", START + timedelta(days=5), data={"days": 365}),
+        entry(7, "earn", START + timedelta(days=6), points=500, expires_at=START + year,
+              ref="s3"),
+    ]
+    for cut in range(len(entries) + 1):
+        state = json.dumps(ledger_to_data(fold(entries[:cut])))
+        cached = extend(ledger_from_data(json.loads(state)), entries[cut:])
+        assert cached == fold(entries)
+    assert fold(entries[:5]).debt_by and fold(entries).club_until is not None
