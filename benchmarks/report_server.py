@@ -301,8 +301,9 @@ def main() -> int:
     events, _ = one_more_day(facts, args)
     storage = PostgresStorage(with_database(admin_url, args.db_name, user="bench_chain_app"))
     try:
+        phases: dict[str, float] = {}
         t1 = time.perf_counter()
-        folded = fold_pending(storage, int(facts["tenant"]))
+        folded = fold_pending(storage, int(facts["tenant"]), timings=phases)
         day_fold = time.perf_counter() - t1
         year, month = parse_month(args.month)
         t2 = time.perf_counter()
@@ -316,6 +317,7 @@ def main() -> int:
     render = time.perf_counter() - t3
     print(f"end-of-day rollup: {folded:,} events ({args.day_sales:,} sales) folded in "
           f"{day_fold:.3f} s  [budget 1 s: {'OK' if day_fold < 1 else 'OVER'}]")
+    print("  " + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in phases.items()))
     print(f"monthly report {args.month}: KPIs {kpis:.3f} s, PDF {render:.3f} s "
           f"({len(pdf):,} bytes), total {kpis + render:.3f} s  "
           f"[budget 10 s: {'OK' if kpis + render < 10 else 'OVER'}]")

@@ -12,6 +12,7 @@ order under the tenant's row lock, so a reader never sees a later seq without th
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -74,14 +75,20 @@ SQL = {
 }
 
 
-def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None) -> int:
-    """Fold every event of the tenant past its cursor; the number of events folded."""
+def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None,
+                 timings: dict[str, float] | None = None) -> int:
+    """Fold every event of the tenant past its cursor; the number of events folded.
+
+    `timings`, if given, gets the seconds spent in each phase added to it (benchmarks)."""
+    clock = _Phases(timings)
     if batch is None:  # PostgreSQL: readers never wait for the fold, so a day in one go
         batch = PG_BATCH if isinstance(storage, PostgresStorage) else BATCH
     folded = 0
     while True:
         with storage._write() as cur:  # noqa: SLF001 - the projector is part of the storage's users
-            done = _fold_batch(storage, cur, tenant_pk, batch)
+            done = _fold_batch(storage, cur, tenant_pk, batch, clock)
+            clock.lap("write")
+        clock.lap("commit")
         if done is None:
             continue  # the zone changed: the rollups were emptied, fold again from the start
         folded += done
@@ -98,7 +105,21 @@ def fold_tenants(storage: SqlStorage, tenant_pk: int | None = None,
     return {t: fold_pending(storage, t, batch) for t in tenants}
 
 
-def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int | None:
+class _Phases:
+    """Adds the time since the previous lap to a phase's total (when timings are wanted)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self.last = timings, time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        if self.timings is not None:
+            self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+        self.last = now
+
+
+def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
+                clock: _Phases) -> int | None:
     """One transaction: lock the cursor, fold up to `batch` events, move the cursor."""
     q = storage._q  # noqa: SLF001
     storage._relax_durability(cur)  # noqa: SLF001 - lost on a crash? refolded from the cursor
@@ -111,9 +132,11 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int |
     cur.execute(q("SELECT server_seq, body FROM events WHERE tenant_id = ? AND server_seq > ?"
                   " ORDER BY server_seq LIMIT ?"), (tenant, int(last_seq), batch))
     rows = cur.fetchall()
+    clock.lap("lock and read")
     if not rows:
         return 0
     events = [from_json(body, cache_strings=False) for _, body in rows]
+    clock.lap("parse JSON")
     newest = max((e for e in events if e["kind"] == "program_published"),
                  key=lambda e: e["payload"]["version"], default=None)
     if newest is not None and newest["payload"]["version"] > int(program_version):
@@ -126,6 +149,7 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int) -> int |
         cur, "SELECT terminal_id, COALESCE(store_id, 0) FROM terminals WHERE tenant_id = ?",
         (tenant,))}
     delta = fold_events(events, tz, stores)
+    clock.lap("fold")
     write_delta(storage, cur, tenant, delta, tz)
     cur.execute(q("UPDATE report_cursors SET last_seq = ?, timezone = ? WHERE tenant_id = ?"),
                 (int(rows[-1][0]), tz, tenant))

@@ -97,6 +97,14 @@ def _sell(a: Any, b: Any, lone: Any) -> dict[str, Any]:
     b.sale(cem, 15_000, at=t("2026-02-28 23:59:59"))
     full = a.sale(ali, 10_000, at=t("2026-02-15 10:00"))
     a.refund(full["sale_id"], amount=10_000, manager_pin=MANAGER_PIN, at=t("2026-02-15 11:00"))
+    dup = b.enrol("Ali İkinci Kart", at=t("2026-01-20 10:00"))["member_id"]
+    deniz = b.enrol("Deniz Silinecek", at=t("2026-01-21 10:00"))["member_id"]
+    b.sale(dup, 5_000, at=t("2026-02-20 10:00"))
+    b.sale(deniz, 2_000, at=t("2026-02-21 10:00"))
+    _sync(b)
+    _sync(a)
+    a.merge_members(ali, dup, MANAGER_PIN, at=t("2026-03-02 10:00"))  # one person, two cards
+    b.erase_member(deniz, MANAGER_PIN, at=t("2026-03-03 10:00"))
     a.sale(ali, 40_000, at=t("2026-03-01 00:00:00"))  # March
     lone.sale(None, 99_900, at=t("2026-02-15 10:00"))  # the other tenant
     for _ in range(2):
@@ -117,29 +125,31 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     jan, feb, mar = (_report(chain, m) for m in ("2026-01", "2026-02", "2026-03"))
     assert jan["timezone"] == "Europe/Istanbul" and jan["scope"] == "chain"
     assert jan["sales"]["member_sales"] == 1 and jan["sales"]["member_total"] == 50_000
-    assert feb["sales"]["member_sales"] == 4
-    assert feb["sales"]["member_total"] == 30_000 + 80_000 + 15_000 + 10_000
+    assert feb["sales"]["member_sales"] == 6
+    assert feb["sales"]["member_total"] == 30_000 + 80_000 + 15_000 + 10_000 + 5_000 + 2_000
     assert feb["sales"]["refunded_total"] == 20_000 + 10_000 and feb["sales"]["refunds"] == 2
     assert feb["sales"]["walk_in_sales"] == 1 and feb["sales"]["walk_in_total"] == 12_000
-    assert feb["sales"]["net_total"] == 135_000 - 30_000
-    assert feb["sales"]["average_basket"] == 135_000 // 4
-    assert feb["members"]["repeat_buyers"] == 1  # Ali twice (one of them refunded)
+    assert feb["sales"]["net_total"] == 142_000 - 30_000
+    assert feb["sales"]["average_basket"] == 23_667  # 142,000 / 6 rounded half up
+    assert feb["members"]["repeat_buyers"] == 1  # Ali three times (one refunded, one merged)
     assert mar["sales"]["member_total"] == 40_000
-    assert jan["members"]["new"] == 2 and feb["members"]["new"] == 1  # Ayşe at 23:59:59
-    assert feb["members"]["total"] == 3
-    assert feb["members"]["active"] == 3 and feb["members"]["active_previous_month"] == 1
+    # Ayşe at 23:59:59 is January's; the merged duplicate counts no more; Deniz erased later
+    assert jan["members"]["new"] == 3 and feb["members"]["new"] == 1
+    assert feb["members"]["total"] == 4
+    assert feb["members"]["active"] == 4 and feb["members"]["active_previous_month"] == 1
     assert feb["members"]["retained"] == 1 and feb["members"]["retention_percent"] == 100.0
     days = {d["day"]: d for d in feb["revenue_by_day"]}
     assert len(days) == 28 and days["2026-02-01"]["total"] == 30_000
     assert days["2026-02-28"]["total"] == 15_000
     assert {d["day"]: d["total"] for d in jan["revenue_by_day"]}["2026-01-31"] == 50_000
     stores = {s["store"]: s for s in feb["stores"]}
-    assert stores["Beşiktaş"]["member_total"] == 125_000 and stores["Beşiktaş"]["refunds"] == 1
+    assert stores["Beşiktaş"]["member_total"] == 132_000 and stores["Beşiktaş"]["refunds"] == 1
     assert stores["Kadıköy"]["walk_in_total"] == 12_000 and stores["Kadıköy"]["member_sales"] == 1
     assert stores["Kadıköy"]["refunded_total"] == 10_000
     top = feb["top_members"]
-    assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat"]
-    assert [m["net"] for m in top] == [60_000, 30_000, 15_000]
+    assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat",
+                                        "[silindi / erased]"]
+    assert [m["net"] for m in top] == [60_000, 35_000, 15_000, 2_000]
     assert set(feb["omitted"]) == {"points_balance", "tiers", "clv", "segments", "at_risk"}
     assert "clv" not in feb and "tiers" not in feb
 
