@@ -54,7 +54,7 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
     root = clock("merge roots", q.roots, db)
     index = clock("member index (members table)", ra.member_index, db)
     scan = clock("rollup pass: purchases, tier spend, buyers", rr.month_scan, db, root, index,
-                 keys[:2], [rm._windows(m, program) for m in moments],
+                 keys[:2], [rm.held_windows(m, program) for m in moments],
                  (keys[0], keys[1], keys[2], max(keys[2], keys[3])))
     ranks = clock("tiers from the sums (+ grace walks)", lambda: [
         rm.tier_ranks(db, root, m, program, index.ids, s) for m, s in zip(moments, scan.spend)])
@@ -62,7 +62,7 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
         rmo._segments(p, m, tz) for p, m in zip(scan.purchases, moments)])
     mm = rmo.MonthMembers(index, moments, [index.enrolled(b) for b in bounds[:2]],
                           scan.purchases, ranks, segments, scan.buyers)
-    clock("members and buyers", reports._members_section, db, mm, start, end)
+    clock("members and buyers", reports._members_section, mm, start)
     clock("sales totals (sales, month)", reports._sales_section, db, start, end, 1)
     clock("points tie-out (rollups, balances, lots)", reports._points_section, db, start, end,
           program.point_value)

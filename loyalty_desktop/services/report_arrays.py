@@ -88,7 +88,7 @@ class MonthScan:
 
     index: MemberIndex
     purchases: list[Purchases]
-    spend: list[np.ndarray]  # per end: (members, 3) window, window before grace, in grace
+    spend: list[np.ndarray]  # per end: (members, windows), see report_members.tier_ranks
     listed: np.ndarray
     buyers: np.ndarray | None  # (members, 5), see _BUYER_COLUMNS
 
@@ -101,7 +101,8 @@ class MonthScan:
         for p in self.purchases:
             p.count, p.net = _pad(p.count, extra, 0), _pad(p.net, extra, 0)
             p.first, p.last = _pad(p.first, extra, None), _pad(p.last, extra, None)
-        self.spend = [np.vstack([s, np.zeros((extra, 3), dtype=np.int64)]) for s in self.spend]
+        self.spend = [np.vstack([s, np.zeros((extra, s.shape[1]), dtype=np.int64)])
+                      for s in self.spend]
         self.listed = _pad(self.listed, extra, False)
         if self.buyers is not None:
             self.buyers = np.vstack([self.buyers,

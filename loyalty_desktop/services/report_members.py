@@ -50,6 +50,14 @@ def _windows(t: datetime, program: Program) -> list[str]:
             to_db(t - grace), to_db(t)]
 
 
+def held_windows(t: datetime, program: Program) -> list[str]:
+    """Bounds of the two tier sums `tier_ranks` needs at t: the window, and the window before
+    the grace together with the grace (one range: only their sum picks whom to walk)."""
+    window = timedelta(days=program.tier_window_days)
+    grace = timedelta(days=program.downgrade_grace_days)
+    return [to_db(t - window), to_db(t), to_db(t - grace - window), to_db(t)]
+
+
 def member_scan(db: Database, root: dict[str, str], ends: list[datetime], program: Program
                 ) -> tuple[list[dict[str, list]], list[dict[str, list[int]]]]:
     """One pass over the sales: per end, member -> [purchases, net kuruş, first at, last at]
@@ -137,11 +145,12 @@ def _tiers_from_sums(db: Database, root: dict[str, str], moment: datetime, progr
 
 def tier_ranks(db: Database, root: dict[str, str], moment: datetime, program: Program,
                members: list[str], spend: np.ndarray) -> np.ndarray:
-    """Tier rank (index into program.tiers) of each member from its (window, window before
-    the grace, in grace) spend; those whose spend fell within the grace are walked exactly."""
+    """Tier rank (index into program.tiers) of each member from its spend in the window and
+    in the window before the grace plus the grace (one column, or the two of `_windows`);
+    those whose spend fell within the grace are walked exactly."""
     thresholds = np.array([t.threshold for t in program.tiers])  # rising; last one reached
     ranks = np.maximum(np.searchsorted(thresholds, spend[:, 0], side="right") - 1, 0)
-    held = np.searchsorted(thresholds, spend[:, 1] + spend[:, 2], side="right") - 1
+    held = np.searchsorted(thresholds, spend[:, 1:].sum(axis=1), side="right") - 1
     walk = np.flatnonzero(held > ranks)  # spend fell within the grace: the tier may be held
     keys = [t.key for t in program.tiers]
     pairs = _spend_pairs(db, root, [members[i] for i in walk], moment)

@@ -52,7 +52,8 @@ def month_members(db: Database, root: dict[str, str], bounds: list[datetime], pr
     start, end, since, previous = keys
     index = ra.member_index(db)
     moments = [bounds[0] - rm.TICK, bounds[1] - rm.TICK]
-    scan = rr.month_scan(db, root, index, [start, end], [rm._windows(m, program) for m in moments],
+    windows = [rm.held_windows(m, program) for m in moments]
+    scan = rr.month_scan(db, root, index, [start, end], windows,
                          (start, end, since, max(since, previous)))
     ranks = [rm.tier_ranks(db, root, m, program, index.ids, s)
              for m, s in zip(moments, scan.spend)]
@@ -109,6 +110,13 @@ def tier_counts(mm: MonthMembers, program: Program) -> tuple[dict[str, int], dic
 def segment_section(mm: MonthMembers) -> dict[str, dict]:
     """RFM segment sizes at both ends, who joined and who left."""
     return segment_changes_coded(mm.segments[0], mm.segments[1], SEGMENT_CODES)
+
+
+def member_counts(mm: MonthMembers, start: datetime) -> tuple[int, int]:
+    """(members at the month end, of whom enrolled in the month): not merged, not erased."""
+    listed = mm.enrolled[1]
+    created = np.array(mm.index.created, dtype=object)[listed]
+    return int(listed.sum()), int(np.count_nonzero(created >= to_db(start)))
 
 
 def buyer_counts(mm: MonthMembers) -> dict[str, int]:

@@ -59,14 +59,14 @@ def _nearest_month_start(text: str, tz: str) -> tuple[str, str]:
 
 def window_ranges(db: Database, windows: list[list[str]]
                   ) -> tuple[list[list[tuple[str, str]]], list[tuple[int, int, int, str, str]]]:
-    """Per end, the whole-month [first, last) range of each tier window (lo, hi], and the
-    edges to read from the ledger: (end, slot, sign, from, to)."""
+    """Per end, the whole-month [first, last) range of each tier window (lo, hi] (bounds in
+    pairs), and the edges to read from the ledger: (end, slot, sign, from, to)."""
     tz = rollup_zone(db)
     ranges: list[list[tuple[str, str]]] = []
     edges = []
     for i, bounds in enumerate(windows):
         mine = []
-        for j in range(3):
+        for j in range(len(bounds) // 2):
             start, end = _half_open(bounds[2 * j], bounds[2 * j + 1])
             (first, first_at), (last, last_at) = (_nearest_month_start(start, tz),
                                                   _nearest_month_start(end, tz))

@@ -32,7 +32,7 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     since = month_bounds(*shift_month(year, month, -3), tz)[0]
     root = q.roots(db)
     mm = rmo.month_members(db, root, [start, end, since, prev_start], program, tz)
-    members = _members_section(db, mm, start, end)
+    members = _members_section(mm, start)
     sales = _sales_section(db, start, end, members["active"])
     points = _points_section(db, start, end, program.point_value)
     report = {
@@ -56,10 +56,10 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
     return report
 
 
-def _members_section(db, mm: rmo.MonthMembers, start, end) -> dict[str, Any]:
+def _members_section(mm: rmo.MonthMembers, start) -> dict[str, Any]:
     """Totals, new, active (bought), lapsed (bought in the 3 months before, not now), retention
     and repeat buyers."""
-    total, new = q.member_counts(db, start, end)
+    total, new = rmo.member_counts(mm, start)
     b = rmo.buyer_counts(mm)
     return {"total": total, "new": new, "active": b["active"], "lapsed": b["lapsed"],
             "active_previous_month": b["active_previous_month"], "retained": b["retained"],
