@@ -134,6 +134,7 @@ class _Columns:
         self.top = top
         self.args: list[str] = []
         self.exprs: list[str] = []
+        self.texts: set[int] = set()  # columns of MIN/MAX over the text times
 
     def param(self, value: str) -> str:
         if value not in self.args:
@@ -150,6 +151,8 @@ class _Columns:
             expr = f"COALESCE({expr}, 0)" if fn == "SUM" else expr
         if expr not in self.exprs:
             self.exprs.append(expr)
+        if fn != "SUM":
+            self.texts.add(self.exprs.index(expr) + 1)
         return self.exprs.index(expr) + 1
 
     def before(self, value: str, bound: str) -> Formula:
@@ -199,29 +202,49 @@ def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: l
                   [(1, q.column("SUM", "sales", previous, start))],
                   [(1, q.column("SUM", "sales", since, start))]]
     top = q.param(q.top)
-    rows = grouped_rows(db, f"SELECT member_id, {', '.join(q.exprs)} FROM member_months "
-                            f"WHERE month < {top}", q.args, index.ids)
-    return _scan_arrays(rows, len(q.exprs), root, index, ends, layout, spend, bought)
+    columns = grouped_columns(db, q.exprs, f"member_months WHERE month < {top}", q.args,
+                              index.ids, q.texts)
+    return _scan_arrays(columns, root, index, ends, layout, spend, bought)
 
 
 PARALLEL_FROM = 20_000  # members: below this one connection is quicker than two
 
 
-def grouped_rows(db: Database, sql: str, args: list[str], members: list[str]) -> list[tuple]:
-    """`sql ... GROUP BY member_id` in member id order; on a big store file the two halves of
-    the member ids are read at once, the second on its own read-only connection (SQLite
-    works outside the GIL, so a second core takes half of the scan)."""
-    group = " GROUP BY member_id"
+def grouped_columns(db: Database, exprs: list[str], source: str, args: list[str],
+                    members: list[str], texts: set[int]) -> list:
+    """`SELECT member_id, *exprs FROM source GROUP BY member_id` by columns: the ids, then
+    an int64 array per expression (a list of str or None for those numbered in `texts`).
+
+    The rows come back as one comma-joined text per column that numpy parses: building a
+    tuple of Python objects per member costs several times more on 100,000 members. On a
+    big store file the two halves of the member ids are read at once, the second on its
+    own read-only connection (SQLite works outside the GIL).
+    """
+    inner = ", ".join(f"{e} AS c{i + 1}" for i, e in enumerate(exprs))
+    outer = ", ".join(["group_concat(member_id, ',')"] + [
+        f"group_concat(IFNULL(c{i}, ''), ',')" if i in texts else f"group_concat(c{i}, ',')"
+        for i in range(1, len(exprs) + 1)])
+    sql = f"SELECT {outer} FROM (SELECT member_id, {inner} FROM {source}{{}} GROUP BY member_id)"
     path = _file_of(db)
     if path is None or len(members) < PARALLEL_FROM:
-        return db.execute(sql + group, args).fetchall()
-    middle = _median(members)
-    lower = f"{sql} AND member_id < ?{len(args) + 1}{group}"
-    upper = f"{sql} AND member_id >= ?{len(args) + 1}{group}"
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        later = pool.submit(_read_only_rows, path, upper, [*args, middle])
-        first = db.execute(lower, [*args, middle]).fetchall()
-        return first + later.result()
+        parts = [db.execute(sql.format(""), args).fetchone()]
+    else:
+        middle, n = _median(members), len(args) + 1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            later = pool.submit(_read_only_row, path, sql.format(f" AND member_id >= ?{n}"),
+                                [*args, middle])
+            parts = [db.execute(sql.format(f" AND member_id < ?{n}"), [*args, middle]).fetchone(),
+                     later.result()]
+    return [_parsed([part[c] for part in parts], c == 0 or c in texts)
+            for c in range(len(exprs) + 1)]
+
+
+def _parsed(joined: list[str | None], text: bool) -> list | np.ndarray:
+    """One column from its comma-joined parts: a list of str/None, or an int64 array."""
+    if text:
+        return [v or None for part in joined if part is not None for v in part.split(",")]
+    return np.concatenate([np.zeros(0, dtype=np.int64)] + [
+        np.fromstring(part, dtype=np.int64, sep=",") for part in joined if part])
 
 
 def _median(members: list[str]) -> str:
@@ -238,25 +261,25 @@ def _file_of(db: Database) -> str | None:
     return None
 
 
-def _read_only_rows(path: str, sql: str, args: list[str]) -> list[tuple]:
-    """All rows of one query on a new read-only connection."""
+def _read_only_row(path: str, sql: str, args: list[str]) -> tuple:
+    """The one row of a query, on a new read-only connection."""
     conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     try:
-        return conn.execute(sql, args).fetchall()
+        return conn.execute(sql, args).fetchone()
     finally:
         conn.close()
 
 
-def _scan_arrays(rows: list[tuple], width: int, root: dict[str, str], index: MemberIndex,
-                 ends: list[str], layout: list[tuple[str, Formula, Formula, int, int]],
+def _scan_arrays(columns: list, root: dict[str, str], index: MemberIndex, ends: list[str],
+                 layout: list[tuple[str, Formula, Formula, int, int]],
                  spend: list[list[Formula]], bought: list[Formula]) -> MonthScan:
-    """The scan's rows laid on the member index (merged members added to their holder)."""
-    columns = list(zip(*rows)) if rows else [()] * (1 + width)
+    """The scan's columns laid on the member index (merged members added to their holder)."""
     pos = index.pos
     if root or not pos.keys() >= set(columns[0]):
         at = np.array([index.position(m, root) for m in columns[0]], dtype=np.int64)
     else:  # the usual store: every row's member is listed and none was merged
-        at = np.fromiter(map(pos.__getitem__, columns[0]), dtype=np.int64, count=len(rows))
+        at = np.fromiter(map(pos.__getitem__, columns[0]), dtype=np.int64,
+                         count=len(columns[0]))
     n = len(index.ids)
     merged = [i for i, m in enumerate(columns[0]) if m in root]
     plain = np.ones(len(at), dtype=bool)
@@ -266,7 +289,7 @@ def _scan_arrays(rows: list[tuple], width: int, root: dict[str, str], index: Mem
     def numbers(c: int) -> np.ndarray:
         if c not in cache:
             out = np.zeros(n, dtype=np.int64)
-            values = np.array(columns[c], dtype=np.int64)
+            values = columns[c]
             out[at[plain]] = values[plain]
             np.add.at(out, at[~plain], values[~plain])
             cache[c] = out
