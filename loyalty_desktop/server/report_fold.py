@@ -148,16 +148,16 @@ def _sale(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) ->
     at, member = event["at"], event.get("member_id")
     total, paid = p["pricing"]["total"], p["pricing"]["money_paid"]
     day = cal.day(at)
-    row = delta.day_row(day, store)
+    row = delta.days.get((day, store)) or delta.day_row(day, store)
     if member is None:
-        row[_DAY["walk_in_sales"]] += 1
-        row[_DAY["walk_in_total"]] += total
+        row[_WALK_IN_SALES] += 1
+        row[_WALK_IN_TOTAL] += total
         return
-    row[_DAY["member_sales"]] += 1
-    row[_DAY["member_total"]] += total
-    row[_DAY["member_money_paid"]] += paid
+    row[_MEMBER_SALES] += 1
+    row[_MEMBER_TOTAL] += total
+    row[_MEMBER_PAID] += paid
     key = (day[:7], member)
-    counted = total > 0  # a purchase: not fully refunded (refunds are recounted later)
+    counted = total > 0  # a purchase: not fully refunded (refunds are taken off later)
     mm = delta.member_months.get(key)
     if mm is None:  # sales, purchases, total, refunded, first_at, last_at
         delta.member_months[key] = [1, int(counted), total, 0, at if counted else None,
@@ -169,6 +169,11 @@ def _sale(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) ->
         mm[1] += 1
         mm[4] = at if mm[4] is None else min(mm[4], at)
         mm[5] = at if mm[5] is None else max(mm[5], at)
+
+
+_WALK_IN_SALES, _WALK_IN_TOTAL = _DAY["walk_in_sales"], _DAY["walk_in_total"]
+_MEMBER_SALES, _MEMBER_TOTAL = _DAY["member_sales"], _DAY["member_total"]
+_MEMBER_PAID = _DAY["member_money_paid"]
 
 
 def _refund(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) -> None:
@@ -215,13 +220,13 @@ def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: Local
         points, wallet = e["points"], e["wallet"]
         if points and kind in _POINT_SLOT:
             day = cal.day(e["at"])
-            column, sign = _POINT_SLOT[kind](points)
-            delta.flow_row(day[:7])[_FLOW[column]] += sign * points
-            day_row = delta.day_row(day, store)
-            if column in ("earn", "bonus", "adjust_in"):
-                day_row[_DAY["points_issued"]] += points
-            elif column == "redeem":
-                day_row[_DAY["points_redeemed"]] -= points
+            column, sign, day_slot = _POINT_SLOT[kind] if kind != "adjust" else (
+                _ADJUST_IN if points > 0 else _ADJUST_OUT)
+            flows = delta.flows.get(day[:7]) or delta.flow_row(day[:7])
+            flows[column] += sign * points
+            if day_slot is not None:
+                day_row = delta.days.get((day, store)) or delta.day_row(day, store)
+                day_row[day_slot] += sign * points
         elif kind in WALLET_FLOW_KINDS:
             if wallet:
                 delta.flow_row(cal.day(e["at"])[:7])[_FLOW[kind]] += wallet
@@ -237,9 +242,12 @@ def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: Local
 
 
 _SPEND_ONLY = frozenset(("sale", "spend_refund"))  # qualifying spend: not in these rollups
-_POINT_SLOT: dict[str, Callable[[int], tuple[str, int]]] = {
-    "earn": lambda p: ("earn", 1), "bonus": lambda p: ("bonus", 1),
-    "adjust": lambda p: ("adjust_in", 1) if p > 0 else ("adjust_out", -1),
-    "redeem": lambda p: ("redeem", -1), "restore": lambda p: ("restore", 1),
-    "reverse": lambda p: ("reverse", -1),
+# Per point entry kind: (flow column, sign as the terminal shows it, day column or None).
+_ISSUED, _REDEEMED = _DAY["points_issued"], _DAY["points_redeemed"]
+_POINT_SLOT: dict[str, tuple[int, int, int | None]] = {
+    "earn": (_FLOW["earn"], 1, _ISSUED), "bonus": (_FLOW["bonus"], 1, _ISSUED),
+    "redeem": (_FLOW["redeem"], -1, _REDEEMED), "restore": (_FLOW["restore"], 1, None),
+    "reverse": (_FLOW["reverse"], -1, None), "adjust": (0, 0, None),  # split by sign below
 }
+_ADJUST_IN = (_FLOW["adjust_in"], 1, _ISSUED)
+_ADJUST_OUT = (_FLOW["adjust_out"], -1, None)
