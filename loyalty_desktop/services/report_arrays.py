@@ -230,11 +230,14 @@ def grouped_columns(db: Database, exprs: list[str], source: str, args: list[str]
         parts = [db.execute(sql.format(""), args).fetchone()]
     else:
         middle, n = _median(members), len(args) + 1
+        upper = sql.format(f" AND member_id >= ?{n}")
         with ThreadPoolExecutor(max_workers=1) as pool:
-            later = pool.submit(_read_only_row, path, sql.format(f" AND member_id >= ?{n}"),
-                                [*args, middle])
-            parts = [db.execute(sql.format(f" AND member_id < ?{n}"), [*args, middle]).fetchone(),
-                     later.result()]
+            later = pool.submit(_read_only_row, path, upper, [*args, middle])
+            parts = [db.execute(sql.format(f" AND member_id < ?{n}"), [*args, middle]).fetchone()]
+            try:
+                parts.append(later.result())
+            except sqlite3.Error:  # no second connection (e.g. a read-only medium): read here
+                parts.append(db.execute(upper, [*args, middle]).fetchone())
     return [_parsed([part[c] for part in parts], c == 0 or c in texts)
             for c in range(len(exprs) + 1)]
 

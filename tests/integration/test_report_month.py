@@ -87,3 +87,23 @@ def test_merged_members_sum_on_their_holder(terminal, enrol):
     mm = rmo.month_members(db, root, bounds, terminal.program, tz)
     for merged in root:
         assert mm.purchases[1].count[index.pos[merged]] == 0
+
+
+def test_reading_the_member_ids_in_two_halves_gives_the_same_arrays(terminal, enrol,
+                                                                   monkeypatch):
+    busy_shop(terminal, enrol)
+    db, tz = terminal.db, terminal.timezone
+    root = q.roots(db)
+    bounds = [*month_bounds(2026, 3, tz), month_bounds(2025, 12, tz)[0],
+              month_bounds(2026, 2, tz)[0]]
+    one = rmo.month_members(db, root, bounds, terminal.program, tz)
+    monkeypatch.setattr(ra, "PARALLEL_FROM", 0)
+    two = rmo.month_members(db, root, bounds, terminal.program, tz)
+    assert (one.buyers == two.buyers).all()
+    for a, b in zip(one.purchases + one.ranks + one.segments, two.purchases + two.ranks +
+                    two.segments):
+        if isinstance(a, ra.Purchases):
+            assert (a.count == b.count).all() and (a.net == b.net).all()
+            assert a.first.tolist() == b.first.tolist() and a.last.tolist() == b.last.tolist()
+        else:
+            assert (a == b).all()
