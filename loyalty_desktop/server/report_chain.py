@@ -9,7 +9,6 @@ the tenant's newest program (Europe/Istanbul by default); every range is half-op
 
 from __future__ import annotations
 
-import heapq
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,6 +22,7 @@ from ..domain.report_math import (
 )
 from .balances import _root
 from .report_fold import COUPON_COLUMNS, DAY_COLUMNS, FLOW_COLUMNS
+from . import report_rollups as rollups
 from .report_rollups import cursor_of, fold_pending
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
@@ -68,12 +68,12 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
         if isinstance(storage, PostgresStorage):  # group ~all members in memory, not on disk
             cur.execute("SET LOCAL work_mem = '256MB'")
         r = _Reader(storage, cur, tenant_pk)
-        buyers = r.buyers(keys)
+        counts, top = r.buyers(keys)
         stores = r.stores(keys["month"], keys["next"], start, end)
         sales = _totals(stores)
         prev_sales = _totals(r.stores(keys["prev"], keys["month"], *month_bounds(
             *shift_month(year, month, -1), tz)))
-        members = _members_section(r.member_counts(start, end), buyers)
+        members = _members_section(r.member_counts(start, end), counts)
         report = {
             "month": keys["month"], "timezone": tz, "shop": r.tenant_name(), "scope": "chain",
             "period": {"start": to_json(start, tz), "end": to_json(end, tz)},
@@ -86,7 +86,7 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
             "cashback": _cashback_section(r.flows(keys["month"]), r.pending_at(end)),
             "coupons": r.coupons(keys["month"]),
             "feedback": r.feedback(keys["month"]),
-            "top_members": r.named(_top(buyers)),
+            "top_members": r.named(top),
             "conflicts": r.conflicts(start, end),
             "nps_trend": r.nps_trend(year, month),
             "stores": [{"store": name, **_sales_section(row, None)}
@@ -102,17 +102,13 @@ def _totals(stores: dict[str, dict[str, int]]) -> dict[str, int]:
     return {c: sum(row[c] for row in stores.values()) for c in DAY_COLUMNS}
 
 
-def _members_section(counts: tuple[int, int], rows: dict[str, list[int]]) -> dict[str, Any]:
+def _members_section(members: tuple[int, int], c: dict[str, int]) -> dict[str, Any]:
     """Totals, new, active, lapsed, retention and repeat buyers (as the terminal counts them)."""
-    active = {m for m, v in rows.items() if v[0]}
-    previous = {m for m, v in rows.items() if v[3]}
-    lapsed = {m for m, v in rows.items() if v[4]} - active
-    repeat = sum(1 for m in active if rows[m][0] >= 2)
-    kept = len(previous & active)
-    return {"total": counts[0], "new": counts[1], "active": len(active), "lapsed": len(lapsed),
-            "active_previous_month": len(previous), "retained": kept,
-            "retention_percent": percent(kept, len(previous)), "repeat_buyers": repeat,
-            "repeat_purchase_percent": percent(repeat, len(active))}
+    return {"total": members[0], "new": members[1], "active": c["active"],
+            "lapsed": c["lapsed"], "active_previous_month": c["previous"],
+            "retained": c["kept"], "retention_percent": percent(c["kept"], c["previous"]),
+            "repeat_buyers": c["repeat"],
+            "repeat_purchase_percent": percent(c["repeat"], c["active"])}
 
 
 def _sales_section(s: dict[str, int], active: int | None) -> dict[str, Any]:
@@ -147,13 +143,6 @@ def _cashback_section(f: dict[str, int], pending: int) -> dict[str, int]:
             "wallet_adjusted": f["wallet_adjust"], "pending_at_end": pending}
 
 
-def _top(rows: dict[str, list[int]]) -> list[dict[str, Any]]:
-    """The members who spent most in the month (net of refunds), as the terminal ranks them."""
-    spent = ((m, v) for m, v in rows.items() if v[0])
-    top = heapq.nsmallest(TOP_MEMBERS, spent, key=lambda kv: (-kv[1][2], kv[0]))
-    return [{"member_id": m, "sales": v[0], "total": v[1], "net": v[2]} for m, v in top]
-
-
 def _summary(report: dict[str, Any], prev_sales: dict[str, int]) -> dict[str, list[str]]:
     """The 'what changed' sentences (no liability line: the server has no point balances)."""
     trend = report["nps_trend"]
@@ -172,6 +161,8 @@ class _Reader:
 
     def __init__(self, storage: SqlStorage, cur: Any, tenant: int) -> None:
         self.s, self.cur, self.t = storage, cur, tenant
+        # ties broken by id as Python compares strings (SQLite's default already does)
+        self._bytewise = ' COLLATE "C"' if isinstance(storage, PostgresStorage) else ""
 
     def _all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
         return self.s._all(self.cur, sql, params)  # noqa: SLF001
@@ -196,27 +187,38 @@ class _Reader:
             " AND merged_into IS NOT NULL", (self.t,))}
         return {m: _root(m, parent) for m in parent}
 
-    def buyers(self, k: dict[str, str]) -> dict[str, list[int]]:
-        """Per root member buying since 3 months back: [sales, total, net] in the month, sales
-        in the previous month and in the three before (the terminal's `buyers`)."""
-        rows = self._all(
-            "SELECT member_id, CAST(SUM(CASE WHEN month >= ? THEN sales ELSE 0 END) AS BIGINT),"
-            " CAST(SUM(CASE WHEN month >= ? THEN total ELSE 0 END) AS BIGINT),"
-            " CAST(SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END) AS BIGINT),"
-            " CAST(SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END) AS BIGINT),"
-            " CAST(SUM(CASE WHEN month < ? THEN sales ELSE 0 END) AS BIGINT)"
-            " FROM report_member_months WHERE tenant_id = ? AND month >= ? AND month < ?"
-            " AND sales > 0 GROUP BY member_id",
-            (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
-             k["since"], k["next"]))
-        out = {r[0]: list(r[1:]) for r in rows}  # one row per member id
-        for member, root in self.roots().items():  # merged members' sums go to their root
-            values = out.pop(member, None)
-            if values is not None:
-                acc = out.setdefault(root, [0, 0, 0, 0, 0])
-                for i, value in enumerate(values):
-                    acc[i] += value
-        return out
+    def buyers(self, k: dict[str, str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
+        """Buyer counts of the terminal's members section and the top members of the month,
+        aggregated in the database per root member (merged members' sums go to their root)."""
+        roots = sorted(self.roots().items())
+        rollups.temp_table(self.s, self.cur, "report_roots", ["member_id", "root"], roots)
+        per = (
+            "WITH per AS (SELECT COALESCE(r.root, mm.member_id) AS member_id,"
+            " SUM(CASE WHEN month >= ? THEN sales ELSE 0 END) AS sales,"
+            " SUM(CASE WHEN month >= ? THEN total ELSE 0 END) AS total,"
+            " SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END) AS net,"
+            " SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END) AS previous,"
+            " SUM(CASE WHEN month < ? THEN sales ELSE 0 END) AS recent"
+            " FROM report_member_months mm LEFT JOIN report_roots r ON r.member_id = mm.member_id"
+            " WHERE mm.tenant_id = ? AND month >= ? AND month < ? AND sales > 0"
+            " GROUP BY COALESCE(r.root, mm.member_id)) ")
+        params = (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
+                  k["since"], k["next"])
+        row = self._all(per + "SELECT COUNT(*), SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
+                        " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
+                        " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
+                        " SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END),"
+                        " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END) FROM per",
+                        params)[0]
+        counts = dict(zip(("active", "previous", "lapsed", "repeat", "kept"),
+                          (int(v or 0) for v in row[1:])))
+        top = [{"member_id": m, "sales": int(n), "total": int(total), "net": int(net)}
+               for m, n, total, net in self._all(
+                   per + "SELECT member_id, sales, total, net FROM per WHERE sales > 0"
+                   f" ORDER BY net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}",
+                   params)]
+        self.cur.execute("DROP TABLE report_roots")
+        return counts, top
 
     def stores(self, first: str, after: str, start: datetime, end: datetime
                ) -> dict[str, dict[str, int]]:

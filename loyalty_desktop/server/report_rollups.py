@@ -206,13 +206,13 @@ def _staged(storage: SqlStorage, cur: Any, insert: str, rows: list[tuple[Any, ..
     head, rest = insert.split(" VALUES (", 1)
     conflict = rest.split(")", 1)[1]
     columns = head[head.index("(") + 1: head.rindex(")")]
-    _temp_table(storage, cur, "report_stage", columns.split(", "), rows)
+    temp_table(storage, cur, "report_stage", columns.split(", "), rows)
     # WHERE true: SQLite would read ON CONFLICT as a join's ON without it
     cur.execute(f"{head} SELECT {columns} FROM report_stage WHERE true{conflict}")
     cur.execute("DROP TABLE report_stage")
 
 
-def _temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
+def temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
                 rows: list[tuple[Any, ...]]) -> None:
     """A temporary table of the rows (a column holding any int is BIGINT, else TEXT)."""
     types = ["BIGINT" if any(isinstance(r[i], int) for r in rows) else "TEXT"
@@ -252,7 +252,7 @@ def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int
     rows = [(t, sid, *sales[sid], amount) for sid, amount in summed.items() if sid in sales]
     if not rows:
         return []
-    _temp_table(storage, cur, "report_stage", ["tenant_id", "sale_id", "member_id", "at",
+    temp_table(storage, cur, "report_stage", ["tenant_id", "sale_id", "member_id", "at",
                                                "total", "refunded"], rows)
     head, rest = SQL["refunded"].split(" VALUES (", 1)
     cur.execute(f"{head} SELECT * FROM report_stage WHERE true{rest.split(')', 1)[1]}"
