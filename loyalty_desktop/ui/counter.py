@@ -39,6 +39,7 @@ class CounterScreen(QWidget):
         self.worker, self.lang = worker, lang
         self.staff: dict[str, Any] | None = None
         self.member: dict[str, Any] | None = None
+        self.last_card: str | None = None  # the last member's card number (kept warm)
         self.preview: dict[str, Any] | None = None
         self.basket_key = uuid.uuid4().hex
         self._preview_generation = 0
@@ -130,6 +131,8 @@ class CounterScreen(QWidget):
     def show_member(self, member: dict[str, Any] | None) -> None:
         """Show the member (or nobody) and start a new basket for them."""
         self.member = member
+        if member is not None:
+            self.last_card = member["card_number"]
         self.panel.show_member(member)
         self.search_box.clear()
         self.redeem.setValue(0)

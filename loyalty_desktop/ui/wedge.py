@@ -42,7 +42,7 @@ class WedgeFilter(QObject):
         self.detector = detector or WedgeDetector()
         self._elapsed = QElapsedTimer()
         self._elapsed.start()
-        self._clock = clock or (lambda: float(self._elapsed.elapsed()))
+        self.clock = clock or (lambda: float(self._elapsed.elapsed()))  # milliseconds
         self._held: list[tuple[QObject, QKeyEvent]] = []
         self._replaying = False
         self.enabled = True
@@ -56,7 +56,7 @@ class WedgeFilter(QObject):
         if self._replaying or not self.enabled or event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
-        now = self._clock()
+        now = self.clock()
         char = typed_char(event)
         if char is not None:
             self._run(self.detector.feed(char, now))
@@ -86,7 +86,7 @@ class WedgeFilter(QObject):
             self._timer.start(max(0, int(deadline - now + 0.999)))
 
     def _on_timeout(self) -> None:
-        now = self._clock()
+        now = self.clock()
         actions = self.detector.timeout(now)
         self._run(actions)
         if not actions:

@@ -27,22 +27,30 @@ if TYPE_CHECKING:
     from .settings import SettingsScreen
 
 DEFAULT_AUTOLOCK_MINUTES = 5
+KEEP_WARM_MS = 20_000  # while the counter idles, look the last card up again (see _keep_warm)
 WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
 PRINTER_LOOKUP_MS = 300  # ask for printers (QtPrintSupport) once the first screen is painted
 USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
 class ActivityFilter(QObject):
-    """Restarts the auto-lock timer on every key press, click or touch."""
+    """Restarts the running 'quiet for a while' timers (auto-lock, automatic backup) on every
+    key press, click or touch; `touch()` does the same for scans that come from no keyboard."""
 
-    def __init__(self, timer: QTimer, parent: QObject | None = None) -> None:
+    def __init__(self, timers: list[QTimer], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.timer = timer
+        self.timers = timers
+
+    def touch(self) -> None:
+        """Someone is at the counter: restart every running timer."""
+        for timer in self.timers:
+            if timer.isActive():
+                timer.start()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         """Never consumes the event."""
-        if event.type() in USER_EVENTS and self.timer.isActive():
-            self.timer.start()
+        if event.type() in USER_EVENTS:
+            self.touch()
         return False
 
 
@@ -97,7 +105,10 @@ class MainWindow(QMainWindow):
         self.autolock.setSingleShot(True)
         self.autolock.setInterval(DEFAULT_AUTOLOCK_MINUTES * 60_000)
         self.autolock.timeout.connect(self.lock)
-        self.activity = ActivityFilter(self.autolock, self)
+        self.activity = ActivityFilter([self.autolock, self.status.backup_timer], self)
+        self.keep_warm = QTimer(self)
+        self.keep_warm.setInterval(KEEP_WARM_MS)
+        self.keep_warm.timeout.connect(self._keep_warm)
         app = QApplication.instance()
         app.installEventFilter(self.wedge)
         app.focusChanged.connect(self.wedge.flush)  # held keys belong to the old focus
@@ -219,6 +230,7 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.counter)
         self.stack.setCurrentWidget(self.tabs)
         self.autolock.start()
+        self.keep_warm.start()
         self.lock_button.setVisible(True)
         if self.display is not None and not self.display.isVisible():
             self.display.place()
@@ -226,6 +238,7 @@ class MainWindow(QMainWindow):
     def lock(self) -> None:
         """Back to the login screen (inactivity or the lock button)."""
         self.autolock.stop()
+        self.keep_warm.stop()
         self.staff = None
         self.counter.reset()
         self.status.set_staff(None)
@@ -237,11 +250,21 @@ class MainWindow(QMainWindow):
         """A scan anywhere goes to the counter (members screen included: the cashier sells)."""
         if self.staff is None:
             return
+        self.activity.touch()  # serial and camera scans type no keys
         self.tabs.setCurrentWidget(self.counter)
         self.counter.on_scanned(text)
 
+    def _keep_warm(self) -> None:
+        """Look the last scanned card up again in the worker (result dropped: it reads, writes
+        nothing) while nothing else runs, so the card, member and ledger indexes and the code
+        of the scan path stay in memory through a quiet spell."""
+        card = self.counter.last_card
+        if card is not None and self.worker.idle:
+            self.worker.call(lambda t: t.find_member(card), None, lambda _error: None)
+
     def on_sale(self, sale: dict[str, Any]) -> None:
         """After a sale: receipt in the background, the customer display asks for feedback."""
+        self.activity.touch()
         self.receipts.print_sale(sale, self.staff["name"] if self.staff else "")
         self.sync.sync_now()
         if self.display is not None:
@@ -275,6 +298,7 @@ class MainWindow(QMainWindow):
         app.focusChanged.disconnect(self.wedge.flush)
         app.removeEventFilter(self.activity)
         self.autolock.stop()
+        self.keep_warm.stop()
         self.sources.stop()
         self.sync.stop()  # before the worker drains: the loop's store calls run there
         if self.display is not None:

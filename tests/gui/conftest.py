@@ -58,7 +58,22 @@ def type_text(widget: QWidget, text: str) -> None:
 
 
 def scan_burst(widget: QWidget, payload: str) -> None:
-    """A keyboard-wedge scanner: digits milliseconds apart, then Enter."""
-    for char in payload:
-        QTest.keyClick(widget, char)
-    QTest.keyClick(widget, Qt.Key.Key_Return)
+    """A keyboard-wedge scanner: characters 2 ms apart, then Enter.
+
+    The 2 ms are the scanner's, on the window's wedge clock: a test process descheduled for
+    25 ms mid-burst on a busy machine would otherwise turn the scan into typing (the detector's
+    own timing is tested in test_wedge.py)."""
+    wedge = getattr(widget.window(), "wedge", None)
+    real = wedge.clock if wedge is not None else None
+    at = real() if real is not None else 0.0
+    if wedge is not None:
+        wedge.clock = lambda: at
+    try:
+        for char in payload:
+            at += 2.0
+            QTest.keyClick(widget, char)
+        at += 2.0
+        QTest.keyClick(widget, Qt.Key.Key_Return)
+    finally:
+        if wedge is not None:
+            wedge.clock = real

@@ -8,13 +8,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QWidget
 
 from loyalty_desktop.ui.lazy_tab import LazyTab
 from loyalty_desktop.ui.window import MainWindow
 
 from .conftest import MANAGER_PIN, wait_idle
-from .test_counter import login
+from .test_counter import login, member_payload
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("reportlab", "qrcode", "numpy", "scipy", "zxingcpp", "sqlite_utils",
@@ -124,3 +125,43 @@ def test_automatic_backup_waits_instead_of_blocking_the_first_scans(window, qtbo
     wait_idle(qtbot, worker)
     qtbot.waitUntil(lambda: window.status.backup.text() == "Yedek: 1 saatten yeni", timeout=5000)
     assert len(worker.run_now(lambda t: t.backups())) == 1
+
+
+def test_automatic_backup_waits_for_a_quiet_counter(window, qtbot, worker):
+    login(window, qtbot, worker)
+    timer = window.status.backup_timer
+    assert timer.isActive()
+    timer.start(10_000)
+    qtbot.waitUntil(lambda: timer.remainingTime() < 9_000, timeout=5000)
+    window.on_scanned(member_payload(worker.term))  # a serial or camera scan types no keys
+    assert timer.remainingTime() > 9_000  # restarted: the backup waits for a pause again
+    wait_idle(qtbot, worker)
+    qtbot.waitUntil(lambda: timer.remainingTime() < 9_000, timeout=5000)
+    QTest.keyClick(window.counter.amount, "5")
+    assert timer.remainingTime() > 9_000
+    timer.stop()
+
+
+def test_keep_warm_looks_the_last_card_up_again_without_writing(window, qtbot, worker):
+    login(window, qtbot, worker)
+    assert window.keep_warm.isActive()
+    window._keep_warm()  # nothing scanned yet: nothing to look up
+    assert worker.idle
+    window.on_scanned(member_payload(worker.term))
+    wait_idle(qtbot, worker)
+    assert window.counter.last_card is not None
+    count = "SELECT (SELECT COUNT(*) FROM events) + (SELECT COUNT(*) FROM audit)"
+    rows = worker.run_now(lambda t: t.db.execute(count).fetchone()[0])
+    calls = []
+    original = worker.call
+    worker.call = lambda work, *rest: calls.append(work) or original(work, *rest)
+    try:
+        window._keep_warm()
+    finally:
+        worker.call = original
+    wait_idle(qtbot, worker)
+    assert len(calls) == 1
+    assert worker.run_now(calls[0])["card_number"] == window.counter.last_card
+    assert worker.run_now(lambda t: t.db.execute(count).fetchone()[0]) == rows
+    window.lock()
+    assert not window.keep_warm.isActive()
