@@ -6,11 +6,21 @@ issuer key (benchmarks/checkout.py builds members without payloads). Printed aga
 `term.scan(payload)` it wraps: the last line is `ratio=` (p50 shown / p50 bare).
 
     .venv/bin/python benchmarks/counter.py [--members 100000 --sales 2000000] [--idle 60]
+
+Each scan is also split into phases: `service` (find_member in the worker: signature check,
+card and member lookup, ledger fold), `handoff` (Enter to the service starting, plus its result
+reaching the GUI thread), `show` (the counter filling the panel) and `paint` (the rest: events
+and the repaint). Start-up runs against the app as installed (our modules' bytecode compiled
+once, as pip and the PyInstaller bundle do; `--from-source` makes every start compile them),
+with a warm and, as root, a cold file cache (`sync; echo 3 > /proc/sys/vm/drop_caches` before
+each cold run). Memory: RSS after `--warm-up` sales, then at 250/500/1000/2000 more, with the
+slope of a least-squares line (MB per 1,000 sales).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -95,25 +105,73 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def scan_to_shown(app, window, payload: str, name: str) -> float:
+class Phases:
+    """Stamps along one scan: the service call in the worker and the panel being filled."""
+
+    def __init__(self, term, counter) -> None:
+        self.marks: dict[str, float] = {}
+        find, show = term.find_member, counter.show_member
+
+        def timed_find(*args, **kwargs):
+            self.marks["service_start"] = time.perf_counter()
+            try:
+                return find(*args, **kwargs)
+            finally:
+                self.marks["service_end"] = time.perf_counter()
+
+        def timed_show(member):
+            self.marks["show_start"] = time.perf_counter()
+            show(member)
+            self.marks["show_end"] = time.perf_counter()
+
+        term.find_member, counter.show_member = timed_find, timed_show
+        self.series: list[dict[str, float]] = []
+
+    def split(self, t0: float, t1: float) -> dict[str, float]:
+        """Milliseconds of each phase of the scan that ran from t0 to t1."""
+        m = self.marks
+        parts = {"service": m["service_end"] - m["service_start"],
+                 "handoff": (m["service_start"] - t0) + (m["show_start"] - m["service_end"]),
+                 "show": m["show_end"] - m["show_start"], "paint": t1 - m["show_end"]}
+        self.series.append(parts)
+        return {k: v * 1000 for k, v in parts.items()}
+
+    def medians(self) -> str:
+        """p50 of each phase over the scans so far."""
+        return "  ".join(f"{k} {pct([p[k] for p in self.series], .5):.2f}"
+                         for k in ("service", "handoff", "show", "paint"))
+
+
+def scan_to_shown(app, window, payload: str, name: str, phases: Phases | None = None) -> float:
     """Type the payload as a wedge burst, then time Enter -> name on the repainted panel."""
     from PySide6.QtCore import QEvent, Qt
     from PySide6.QtGui import QKeyEvent
 
     target = window.counter.amount
+    # The scanner's pace (2 ms a key) on the wedge detector's clock: this process being
+    # descheduled for 25 ms mid-burst on a busy machine must not turn the scan into typing.
+    clock = window.wedge.clock
+    at = clock()
+    window.wedge.clock = lambda: at
     for char in payload:
+        at += 2.0
         app.sendEvent(target, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_unknown,
                                         Qt.KeyboardModifier.NoModifier, char))
+    at += 2.0
     enter = QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
     panel = window.counter.panel
     t0 = time.perf_counter()
     app.sendEvent(target, enter)
+    window.wedge.clock = clock
     while panel.name.text() != name:
         app.processEvents()
         if time.perf_counter() - t0 > 10:
             raise RuntimeError(f"{name!r} not shown after 10 s: {window.counter.error.text()!r}")
     panel.repaint()
-    return time.perf_counter() - t0
+    t1 = time.perf_counter()
+    if phases is not None:
+        phases.split(t0, t1)
+    return t1 - t0
 
 
 def open_window(term):
@@ -134,38 +192,89 @@ def open_window(term):
     return app, worker, window
 
 
-def sell(app, worker, window, count: int) -> list[float]:
-    """`count` sales through the counter; RSS in MB after every quarter."""
-    counter, marks = window.counter, []
-    for i in range(count):
+def sell(app, worker, window, count: int, start: int = 0) -> None:
+    """`count` sales through the counter (amount, preview, Enter's confirm_sale)."""
+    counter = window.counter
+    for i in range(start, start + count):
         counter.amount.setText(str(10 + i % 90))
         counter.refresh_preview()
         worker.drain()
         counter.confirm_sale()
         worker.drain()
         app.processEvents()
-        if (i + 1) % (count // 4) == 0:
-            marks.append(rss_mb())
-            say(f"RSS after {i + 1} sales: {marks[-1]:.0f} MB")
-    return marks
 
 
-def startup_times(data_dir: Path, runs: int) -> list[float]:
+def settled_rss() -> float:
+    """RSS once Qt's deferred deletions and Python's garbage are gone."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    return rss_mb()
+
+
+def slope(points: list[tuple[int, float]]) -> float:
+    """Least-squares MB per 1,000 sales."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    var = sum((x - mx) ** 2 for x, _ in points)
+    return 1000 * sum((x - mx) * (y - my) for x, y in points) / var if var else 0.0
+
+
+def rss_series(app, worker, window, warm_up: int, marks: list[int]) -> list[tuple[int, float]]:
+    """RSS after `warm_up` sales (0), then after each number of sales in `marks`."""
+    sell(app, worker, window, warm_up)
+    done, points = 0, [(0, settled_rss())]
+    say(f"RSS after {warm_up} warm-up sales: {points[0][1]:.1f} MB")
+    for mark in marks:
+        sell(app, worker, window, mark - done, start=warm_up + done)
+        done = mark
+        points.append((mark, settled_rss()))
+        say(f"RSS after {mark} more sales: {points[-1][1]:.1f} MB")
+    return points
+
+
+def drop_file_cache() -> bool:
+    """Empty the OS file cache (root only): the next start reads every file from disk."""
+    try:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def startup_env(work: Path, from_source: bool) -> dict[str, str]:
+    """The start-up's environment: bytecode compiled once into the work folder (as installed),
+    or none at all (every start compiles our modules from source)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    if from_source:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(work.parent / f"{work.name}-pycache")
+    return env
+
+
+def startup_times(data_dir: Path, runs: int, env: dict[str, str], cold: bool) -> list[float]:
     """Seconds from launching a process to a logged-in, painted counter."""
     times = []
     for _ in range(runs):
+        if cold and not drop_file_cache():
+            raise PermissionError("dropping the file cache needs root (or pass --no-cold)")
         out = subprocess.run([sys.executable, "-c", STARTUP, str(data_dir), repr(time.time())],
-                             capture_output=True, text=True, check=True, cwd=ROOT,
-                             env={**os.environ, "PYTHONPATH": str(ROOT)})
+                             capture_output=True, text=True, check=True, cwd=ROOT, env=env)
         times.append(float(out.stdout.split("ready")[-1]))
     return times
 
 
-def heaviest_imports(data_dir: Path, top: int = 8) -> list[str]:
+def heaviest_imports(data_dir: Path, env: dict[str, str], top: int = 8) -> list[str]:
     """The slowest cumulative imports of a start-up (python -X importtime)."""
     out = subprocess.run([sys.executable, "-X", "importtime", "-c", STARTUP, str(data_dir),
                           repr(time.time())], capture_output=True, text=True, check=True,
-                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                         cwd=ROOT, env=env)
     rows = []
     for line in out.stderr.splitlines():
         parts = line.split("|")
@@ -180,8 +289,13 @@ def main() -> None:
     ap.add_argument("--sales", type=int, default=2_000_000)
     ap.add_argument("--runs", type=int, default=300)
     ap.add_argument("--idle", type=float, default=60.0)
-    ap.add_argument("--sales-for-rss", type=int, default=1000)
+    ap.add_argument("--warm-up", type=int, default=200, help="sales before the first RSS")
+    ap.add_argument("--rss-at", default="250,500,1000,2000",
+                    help="RSS after these numbers of sales past the warm-up")
     ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--no-cold", action="store_true", help="skip the cold-cache start-ups")
+    ap.add_argument("--from-source", action="store_true",
+                    help="start-ups without bytecode (every run compiles our modules)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/loyalty-bench"))
     ap.add_argument("--work", type=Path, default=None,
                     help="folder for the working copy (default CACHE/counter-work)")
@@ -199,26 +313,39 @@ def main() -> None:
         bare.append(time.perf_counter() - t0)
     say(f"bare term.scan: p50 {pct(bare, .5):.2f} ms  p99 {pct(bare, .99):.2f} ms")
     app, worker, window = open_window(term)
-    shown = [scan_to_shown(app, window, p, n) for p, n in people[:-1]]
+    phases = Phases(term, window.counter)
+    shown = [scan_to_shown(app, window, p, n, phases) for p, n in people[:-1]]
     say(f"scan to member shown: p50 {pct(shown, .5):.2f} ms  p99 {pct(shown, .99):.2f} ms "
         "(budget 10 / 30)")
+    say(f"  phases p50 (ms): {phases.medians()}")
     say(f"ratio={pct(shown, .5) / pct(bare, .5):.2f}")
     time.sleep(args.idle)
-    idle = scan_to_shown(app, window, *people[-1])
-    say(f"first scan after {args.idle:.0f} s idle: {idle * 1000:.2f} ms (budget 50)")
+    idle = scan_to_shown(app, window, *people[-1], phases)
+    split = "  ".join(f"{k} {v * 1000:.2f}" for k, v in phases.series[-1].items())
+    say(f"first scan after {args.idle:.0f} s idle: {idle * 1000:.2f} ms (budget 50); {split}")
     window.counter.reset()
-    say(f"RSS before sales: {rss_mb():.0f} MB")
-    rss = sell(app, worker, window, args.sales_for_rss)
-    say(f"RSS after each quarter of {args.sales_for_rss} sales: "
-        f"{', '.join(f'{m:.0f}' for m in rss)} MB (budget 300, not growing)")
+    marks = [int(m) for m in args.rss_at.split(",")]
+    points = rss_series(app, worker, window, args.warm_up, marks)
+    say(f"RSS after {args.warm_up} warm-up sales, then +{', +'.join(map(str, marks))}: "
+        f"{', '.join(f'{mb:.1f}' for _, mb in points)} MB; slope "
+        f"{slope(points):+.2f} MB per 1,000 sales (budget 300, flat)")
     window.close()
     worker.shutdown()
     term.close()
-    starts = startup_times(work, args.starts)
-    say(f"start to ready counter: median {statistics.median(starts):.3f} s "
-        f"(runs {', '.join(f'{s:.3f}' for s in starts)}; budget 1.0)")
+    env = startup_env(work, args.from_source)
+    subprocess.run([sys.executable, "-c", STARTUP, str(work), repr(time.time())], check=True,
+                   capture_output=True, cwd=ROOT, env=env)  # compiles the bytecode once
+    how = "from source, no bytecode" if args.from_source else "bytecode compiled, as installed"
+    starts = startup_times(work, args.starts, env, cold=False)
+    say(f"start to ready counter, warm file cache ({how}): median "
+        f"{statistics.median(starts):.3f} s (runs {', '.join(f'{s:.3f}' for s in starts)})")
+    if not args.no_cold:
+        cold = startup_times(work, args.starts, env, cold=True)
+        say(f"start to ready counter, cold file cache ({how}): median "
+            f"{statistics.median(cold):.3f} s (runs {', '.join(f'{s:.3f}' for s in cold)}; "
+            "budget 1.0)")
     say("heaviest imports at start-up (cumulative):")
-    for line in heaviest_imports(work):
+    for line in heaviest_imports(work, env):
         say("   " + line)
 
 
