@@ -52,7 +52,7 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
         return value
 
     root = clock("merge roots", q.roots, db)
-    index = clock("member index (members table)", ra.member_index, db)
+    index = clock("member index (members table)", ra.member_index, db, [start, end])
     scan = clock("rollup pass: purchases, tier spend, buyers", rr.month_scan, db, root, index,
                  keys[:2], [rm.held_windows(m, program) for m in moments],
                  (keys[0], keys[1], keys[2], max(keys[2], keys[3])))

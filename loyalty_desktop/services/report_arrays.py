@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote
@@ -24,46 +25,53 @@ _BUYER_COLUMNS = 5  # sales, total, net in the month; sales in the month before;
 
 @dataclass
 class MemberIndex:
-    """Every member id (merged and erased too) with its position, creation and erasure time."""
+    """Every member id (merged and erased too) with its position, and per bound asked for,
+    which members were enrolled before it (not merged, not erased) and which after it."""
 
     ids: list[str]
     pos: dict[str, int]
-    created: list[str]
-    erased: list[str]  # '' when not erased
-    merged: list[bool]
+    before: dict[str, np.ndarray]  # storage time -> mask of members listed before it
+    since: dict[str, np.ndarray]  # storage time -> mask of members created at or after it
 
     def position(self, member: str, root: dict[str, str]) -> int:
-        """The array position of the member holding `member`'s ledger (added if unknown)."""
+        """The array position of the member holding `member`'s ledger (added if unknown: an
+        unknown member is never counted as enrolled)."""
         holder = root.get(member, member)
         at = self.pos.get(holder)
         if at is None:
             at = self.pos[holder] = len(self.ids)
             self.ids.append(holder)
-            self.created.append("")
-            self.erased.append("")
-            self.merged.append(True)  # not a listed member: never counted at an end
         return at
 
     def enrolled(self, end: datetime) -> np.ndarray:
         """Mask of the members (not merged, not erased) enrolled before `end`."""
-        e = to_db(end)
-        created = np.array(self.created, dtype=object)
-        erased = np.array(self.erased, dtype=object)
-        return ((created < e) & ((erased == "") | (erased >= e))
-                & ~np.array(self.merged, dtype=bool))
+        return _pad(self.before[to_db(end)], len(self.ids) - len(self.before[to_db(end)]), False)
+
+    def created_since(self, start: datetime) -> np.ndarray:
+        """Mask of the members created at or after `start`."""
+        mask = self.since[to_db(start)]
+        return _pad(mask, len(self.ids) - len(mask), False)
 
     def members(self, mask: np.ndarray) -> list[str]:
         """The ids where `mask` is true, in index order."""
         return [self.ids[i] for i in np.flatnonzero(mask)]
 
 
-def member_index(db: Database) -> MemberIndex:
-    """All members of the store, in table order."""
-    rows = db.execute("SELECT member_id, created_at, COALESCE(erased_at, ''), "
-                      "merged_into IS NOT NULL FROM members").fetchall()
-    ids, created, erased, merged = (list(c) for c in zip(*rows)) if rows else ([], [], [], [])
-    return MemberIndex(ids, dict(zip(ids, range(len(ids)))), created, erased,
-                       [bool(m) for m in merged])
+def member_index(db: Database, ends: Sequence[datetime] = ()) -> MemberIndex:
+    """All members of the store, in table order, with who was enrolled before each of `ends`
+    and who was created since each of them (one pass, read by columns)."""
+    bounds = [to_db(e) for e in ends]
+    listed = ("created_at < ?{0} AND merged_into IS NULL AND "
+              "(erased_at IS NULL OR erased_at >= ?{0})")
+    exprs = ["group_concat(member_id, ',')"]
+    for i in range(len(bounds)):
+        exprs += [f"group_concat({listed.format(i + 1)}, ',')",
+                  f"group_concat(created_at >= ?{i + 1}, ',')"]
+    row = db.execute(f"SELECT {', '.join(exprs)} FROM members", bounds).fetchone()
+    ids = row[0].split(",") if row[0] else []
+    masks = [_parsed([v], False).astype(bool) for v in row[1:]]
+    return MemberIndex(ids, dict(zip(ids, range(len(ids)))), dict(zip(bounds, masks[0::2])),
+                       dict(zip(bounds, masks[1::2])))
 
 
 @dataclass

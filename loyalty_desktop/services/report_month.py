@@ -50,7 +50,7 @@ def month_members(db: Database, root: dict[str, str], bounds: list[datetime], pr
     if keys is None:
         raise ValueError("The monthly report needs month bounds in the rollups' zone.")
     start, end, since, previous = keys
-    index = ra.member_index(db)
+    index = ra.member_index(db, bounds[:2])
     moments = [bounds[0] - rm.TICK, bounds[1] - rm.TICK]
     windows = [rm.held_windows(m, program) for m in moments]
     scan = rr.month_scan(db, root, index, [start, end], windows,
@@ -115,8 +115,7 @@ def segment_section(mm: MonthMembers) -> dict[str, dict]:
 def member_counts(mm: MonthMembers, start: datetime) -> tuple[int, int]:
     """(members at the month end, of whom enrolled in the month): not merged, not erased."""
     listed = mm.enrolled[1]
-    created = np.array(mm.index.created, dtype=object)[listed]
-    return int(listed.sum()), int(np.count_nonzero(created >= to_db(start)))
+    return int(listed.sum()), int(np.count_nonzero(listed & mm.index.created_since(start)))
 
 
 def buyer_counts(mm: MonthMembers) -> dict[str, int]:
