@@ -307,10 +307,10 @@ def main() -> int:
         folded = fold_pending(storage, int(facts["tenant"]), timings=phases)
         day_fold, cpu = time.perf_counter() - t1, time.process_time() - cpu
         year, month = parse_month(args.month)
-        t2 = time.perf_counter()
+        t2, cpu_kpis = time.perf_counter(), time.process_time()
         report = chain_monthly_report(storage, int(facts["tenant"]), year, month,
                                       datetime.now().astimezone(), fold=False)
-        kpis = time.perf_counter() - t2
+        kpis, cpu_kpis = time.perf_counter() - t2, time.process_time() - cpu_kpis
     finally:
         storage.close()
     t3 = time.perf_counter()
@@ -322,7 +322,8 @@ def main() -> int:
           + f"; this process's CPU {cpu:.3f} s (the rest is PostgreSQL and waiting)")
     print(f"monthly report {args.month}: KPIs {kpis:.3f} s, PDF {render:.3f} s "
           f"({len(pdf):,} bytes), total {kpis + render:.3f} s  "
-          f"[budget 10 s: {'OK' if kpis + render < 10 else 'OVER'}]")
+          f"[budget 10 s: {'OK' if kpis + render < 10 else 'OVER'}]; this process's CPU for "
+          f"the KPIs {cpu_kpis:.3f} s (the rest is PostgreSQL and waiting)")
     print(f"  member sales {report['sales']['member_sales']:,}, active members "
           f"{report['members']['active']:,}, stores {len(report['stores'])}, "
           f"events folded in all {report['folded_through']:,}; {events:,} events appended")

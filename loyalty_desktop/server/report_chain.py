@@ -191,33 +191,40 @@ class _Reader:
         """Buyer counts of the terminal's members section and the top members of the month,
         aggregated in the database per root member (merged members' sums go to their root)."""
         roots = sorted(self.roots().items())
-        rollups.temp_table(self.s, self.cur, "report_roots", ["member_id", "root"], roots)
-        per = (
-            "WITH per AS (SELECT COALESCE(r.root, mm.member_id) AS member_id,"
-            " SUM(CASE WHEN month >= ? THEN sales ELSE 0 END) AS sales,"
-            " SUM(CASE WHEN month >= ? THEN total ELSE 0 END) AS total,"
-            " SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END) AS net,"
-            " SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END) AS previous,"
-            " SUM(CASE WHEN month < ? THEN sales ELSE 0 END) AS recent"
-            " FROM report_member_months mm LEFT JOIN report_roots r ON r.member_id = mm.member_id"
-            " WHERE mm.tenant_id = ? AND month >= ? AND month < ? AND sales > 0"
-            " GROUP BY COALESCE(r.root, mm.member_id)) ")
-        params = (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
-                  k["since"], k["next"])
-        row = self._all(per + "SELECT COUNT(*), SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
+        member, join = "mm.member_id", ""
+        if roots:  # merges are few: map them through a small (analysed) table
+            rollups.temp_table(self.s, self.cur, "report_roots", ["member_id", "root"], roots)
+            self.cur.execute("ANALYZE report_roots")
+            member = "COALESCE(r.root, mm.member_id)"
+            join = " LEFT JOIN report_roots r ON r.member_id = mm.member_id"
+        self.cur.execute("CREATE TEMP TABLE report_per (member_id TEXT, sales BIGINT, total"
+                         " BIGINT, net BIGINT, previous BIGINT, recent BIGINT)")
+        self.cur.execute(self.s._q(  # noqa: SLF001
+            f"INSERT INTO report_per SELECT {member},"
+            " SUM(CASE WHEN month >= ? THEN sales ELSE 0 END),"
+            " SUM(CASE WHEN month >= ? THEN total ELSE 0 END),"
+            " SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END),"
+            " SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END),"
+            " SUM(CASE WHEN month < ? THEN sales ELSE 0 END)"
+            f" FROM report_member_months mm{join} WHERE mm.tenant_id = ? AND month >= ?"
+            f" AND month < ? AND sales > 0 GROUP BY {member}"),
+            (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
+             k["since"], k["next"]))
+        row = self._all("SELECT SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
                         " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
                         " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
                         " SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END),"
-                        " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END) FROM per",
-                        params)[0]
+                        " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END)"
+                        " FROM report_per", ())[0]
         counts = dict(zip(("active", "previous", "lapsed", "repeat", "kept"),
-                          (int(v or 0) for v in row[1:])))
+                          (int(v or 0) for v in row)))
         top = [{"member_id": m, "sales": int(n), "total": int(total), "net": int(net)}
                for m, n, total, net in self._all(
-                   per + "SELECT member_id, sales, total, net FROM per WHERE sales > 0"
-                   f" ORDER BY net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}",
-                   params)]
-        self.cur.execute("DROP TABLE report_roots")
+                   "SELECT member_id, sales, total, net FROM report_per WHERE sales > 0"
+                   f" ORDER BY net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}", ())]
+        self.cur.execute("DROP TABLE report_per")
+        if roots:
+            self.cur.execute("DROP TABLE report_roots")
         return counts, top
 
     def stores(self, first: str, after: str, start: datetime, end: datetime
