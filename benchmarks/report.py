@@ -55,7 +55,7 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
     index = clock("member index (members table)", ra.member_index, db, [start, end])
     scan = clock("rollup pass: purchases, tier spend, buyers", rr.month_scan, db, root, index,
                  keys[:2], [rm.held_windows(m, program) for m in moments],
-                 (keys[0], keys[1], keys[2], max(keys[2], keys[3])))
+                 (keys[0], keys[1], keys[2], max(keys[2], keys[3])), False)
     ranks = clock("tiers from the sums (+ grace walks)", lambda: [
         rm.tier_ranks(db, root, m, program, index.ids, s) for m, s in zip(moments, scan.spend)])
     segments = clock("RFM segments (numpy)", lambda: [
@@ -69,7 +69,7 @@ def timed_parts(term, year: int, month: int) -> dict[str, float]:
     clock("CLV", rmo.clv_section, mm, program)
     clock("tier section", reports._tier_section, db, mm, program, start, end)
     clock("segment changes", rmo.segment_section, mm)
-    clock("top members", rmo.top_buyers, mm, reports.TOP_MEMBERS)
+    clock("top members", rmo.top_buyers, db, root, mm, keys[0], reports.TOP_MEMBERS)
     clock("at-risk (BG/NBD fit + p_alive)", rmo.at_risk, db, root, mm, tz)
     clock("revenue by day", reports._revenue_by_day, db, start, end, tz)
     clock("cashback + coupons + feedback", lambda: (

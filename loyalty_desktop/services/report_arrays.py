@@ -21,6 +21,7 @@ from ..domain.clock import to_db
 from ..store.sqlite_db import Database
 
 _BUYER_COLUMNS = 5  # sales, total, net in the month; sales in the month before; in the 3 before
+TOTAL = 1  # the buyers' column of the month's sales total (left at 0 when not asked for)
 
 
 @dataclass
@@ -180,12 +181,13 @@ class _Columns:
 
 def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: list[str],
                  windows: list[list[tuple[str, str]]],
-                 buyers: tuple[str, str, str, str] | None) -> MonthScan:
+                 buyers: tuple[str, str, str, str] | None, totals: bool = True) -> MonthScan:
     """One grouped pass over `member_months`.
 
     `ends`: month keys, purchases of the months before each; `windows`: per end, three
     [first, last) month ranges of tier spend; `buyers`: (start, end, since, previous) month
-    keys for the month's buyers. The last purchase is taken per band between consecutive ends
+    keys for the month's buyers (`totals` False: without the month's sales total, a column
+    the report needs for ten members only). The last purchase is taken per band between consecutive ends
     (MAX over text is the dearest aggregate), then carried forward; the first purchase before
     an end is the first of all when the member had bought by then.
     """
@@ -205,7 +207,7 @@ def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: l
     if buyers is not None:
         start, end, since, previous = buyers
         bought = [[(1, q.column("SUM", "sales", start, end))],
-                  [(1, q.column("SUM", "total", start, end))],
+                  [(1, q.column("SUM", "total", start, end))] if totals else [],
                   [(1, q.column("SUM", net, start, end))],
                   [(1, q.column("SUM", "sales", previous, start))],
                   [(1, q.column("SUM", "sales", since, start))]]

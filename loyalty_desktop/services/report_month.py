@@ -39,7 +39,7 @@ class MonthMembers:
     purchases: list[ra.Purchases]
     ranks: list[np.ndarray]
     segments: list[np.ndarray]
-    buyers: np.ndarray
+    buyers: np.ndarray  # without the month's totals (ra.TOTAL): see top_buyers
 
 
 def month_members(db: Database, root: dict[str, str], bounds: list[datetime], program: Program,
@@ -54,7 +54,7 @@ def month_members(db: Database, root: dict[str, str], bounds: list[datetime], pr
     moments = [bounds[0] - rm.TICK, bounds[1] - rm.TICK]
     windows = [rm.held_windows(m, program) for m in moments]
     scan = rr.month_scan(db, root, index, [start, end], windows,
-                         (start, end, since, max(since, previous)))
+                         (start, end, since, max(since, previous)), totals=False)
     ranks = [rm.tier_ranks(db, root, m, program, index.ids, s)
              for m, s in zip(moments, scan.spend)]
     segments = [_segments(p, m, tz) for p, m in zip(scan.purchases, moments)]
@@ -128,7 +128,8 @@ def buyer_counts(mm: MonthMembers) -> dict[str, int]:
             "repeat_buyers": int((b[:, 0] >= 2).sum())}
 
 
-def top_buyers(mm: MonthMembers, count: int) -> list[dict[str, Any]]:
+def top_buyers(db: Database, root: dict[str, str], mm: MonthMembers, month: str,
+               count: int) -> list[dict[str, Any]]:
     """The members who spent most in the month (net of refunds), ties by member id."""
     b, ids = mm.buyers, mm.index.ids
     active = np.flatnonzero(b[:, 0] > 0)
@@ -137,7 +138,8 @@ def top_buyers(mm: MonthMembers, count: int) -> list[dict[str, Any]]:
         floor = np.partition(net, len(net) - count)[len(net) - count]
         active = active[net >= floor]
     top = sorted(active.tolist(), key=lambda i: (-int(b[i, 2]), ids[i]))[:count]
-    return [{"member_id": ids[i], "sales": int(b[i, 0]), "total": int(b[i, 1]),
+    totals = rr.month_totals(db, root, month, [ids[i] for i in top])
+    return [{"member_id": ids[i], "sales": int(b[i, 0]), "total": totals[ids[i]],
              "net": int(b[i, 2])} for i in top]
 
 

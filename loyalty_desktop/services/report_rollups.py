@@ -77,12 +77,12 @@ def window_ranges(db: Database, windows: list[list[str]]
 
 
 def month_scan(db: Database, root: dict[str, str], index: ra.MemberIndex, months: list[str],
-               windows: list[list[str]], buyers: tuple[str, str, str, str] | None = None
-               ) -> ra.MonthScan:
+               windows: list[list[str]], buyers: tuple[str, str, str, str] | None = None,
+               totals: bool = True) -> ra.MonthScan:
     """Purchases before each month key, the tier-window spend at each end (whole months from
     `member_months`, the edges from the ledger) and the month's buyers, in one pass."""
     ranges, edges = window_ranges(db, windows)
-    scan = ra.scan_rollups(db, root, index, months, ranges, buyers)
+    scan = ra.scan_rollups(db, root, index, months, ranges, buyers, totals)
     for i, j, sign, a, b in edges:
         ra.add_edges(scan, root, i, j, *_edge(db, sign, a, b))
     return scan
@@ -144,6 +144,21 @@ def buyer_rows(scan: ra.MonthScan) -> dict[str, list]:
     assert b is not None
     ids = scan.index.ids
     return {ids[i]: [int(v) for v in b[i]] for i in np.flatnonzero((b[:, 0] > 0) | (b[:, 4] > 0))}
+
+
+def month_totals(db: Database, root: dict[str, str], month: str, members: list[str]
+                 ) -> dict[str, int]:
+    """Each member's sales total in one month (merged members' sales on their holder)."""
+    wanted = set(members)
+    ids = members + [m for m, r in root.items() if r in wanted]
+    out = dict.fromkeys(members, 0)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for member, total in db.execute(
+                f"SELECT member_id, total FROM member_months WHERE month = ? AND member_id IN "
+                f"({','.join('?' * len(chunk))})", [month, *chunk]):
+            out[root.get(member, member)] += total
+    return out
 
 
 def point_flows(db: Database, month: str) -> dict[str, int]:

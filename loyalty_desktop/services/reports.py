@@ -47,7 +47,8 @@ def monthly_report(term: Any, year: int, month: int) -> dict[str, Any]:
         "tiers": _tier_section(db, mm, program, start, end),
         "feedback": _feedback_section(db, start, end),
         "segments": rmo.segment_section(mm),
-        "top_members": _named(db, {"members": rmo.top_buyers(mm, TOP_MEMBERS)})["members"],
+        "top_members": _named(db, {"members": rmo.top_buyers(
+            db, root, mm, month_key(year, month), TOP_MEMBERS)})["members"],
         "at_risk": _named(db, rmo.at_risk(db, root, mm, tz)),
         "conflicts": q.conflict_counts(db, start, end),
         "nps_trend": nps_trend(db, year, month, tz),
