@@ -32,6 +32,7 @@ class TerminalCore:
         self.db = db
         self._lock = lock
         self._meta_cache: dict[str, str | None] = {}
+        self._last_seq: int | None = None  # this terminal's last committed event seq, if known
         self.terminal_id = self._meta_setdefault("terminal_id", uuid7())
         self._program: Program | None = None
 
@@ -132,6 +133,7 @@ class TerminalCore:
         except BaseException:
             self._meta_cache.clear()
             self._program = None
+            self._last_seq = None
             raise
         finally:
             if not durable:
@@ -142,14 +144,18 @@ class TerminalCore:
                known: dict[str, Known] | None = None,
                result: dict[str, Any] | None = None) -> dict[str, Any]:
         """Create this terminal's next event and apply it (caller holds the transaction)."""
+        # The single writer knows its own last seq; any rollback forgets it (read again).
+        seq = self._last_seq + 1 if self._last_seq is not None else next_seq(self.db,
+                                                                             self.terminal_id)
         event = {
             "id": event_id or uuid7(), "terminal_id": self.terminal_id,
-            "seq": next_seq(self.db, self.terminal_id), "kind": kind, "member_id": member_id,
+            "seq": seq, "kind": kind, "member_id": member_id,
             "at": to_db(at), "recorded_at": to_db(self.now()),
             "program_version": self.program.version,
             "payload": {**payload, "entries": [entry_to_data(e) for e in entries]},
         }
         apply_event(self.db, event, origin="local", known=known, result=result)
+        self._last_seq = seq
         return event
 
     def audit(self, action: str, subject: str | None = None, before: Any = None,

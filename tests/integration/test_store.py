@@ -171,3 +171,17 @@ def test_snapshot_backup_runs_while_the_writer_keeps_selling(terminal, enrol):
     assert dbm.file_is_healthy(done["path"])
     assert terminal.note_backup(done["path"])["size"] > 0
     assert any(a["action"] == "backup" for a in terminal.audit_log())
+
+
+def test_a_rolled_back_event_leaves_no_gap_in_the_terminal_sequence(terminal, enrol):
+    m = enrol()
+    terminal.sale(m["member_id"], 20000, at=t("2026-01-02 10:00"))
+    with pytest.raises(RuntimeError):
+        with terminal.transaction():
+            terminal.record("adjustment", m["member_id"], t("2026-01-02 11:00"), {"reason": "x"})
+            raise RuntimeError("the till lost power")
+    terminal.sale(m["member_id"], 30000, at=t("2026-01-02 12:00"))
+    seqs = [r[0] for r in terminal.db.execute(
+        "SELECT seq FROM events WHERE terminal_id = ? ORDER BY seq", [terminal.terminal_id])]
+    assert seqs == list(range(1, len(seqs) + 1))
+    assert terminal.check()["sequence_gaps"] == 0
