@@ -204,10 +204,17 @@ def sell(app, worker, window, count: int, start: int = 0) -> None:
         app.processEvents()
 
 
-def settled_rss() -> float:
-    """RSS once Qt's deferred deletions and Python's garbage are gone."""
+def settled_rss(app, window) -> float:
+    """RSS once the slips of the sales so far are written (each queued slip holds its PDF) and
+    Qt's deferred deletions and Python's garbage are gone."""
     from PySide6.QtCore import QCoreApplication, QEvent
 
+    queued = len(window.receipts._files)
+    if not window.receipts.wait(120_000):
+        raise RuntimeError("receipts still queued after 2 minutes")
+    app.processEvents()
+    if queued:
+        say(f"  ({queued} slips were still queued for writing)")
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     return rss_mb()
@@ -225,12 +232,12 @@ def slope(points: list[tuple[int, float]]) -> float:
 def rss_series(app, worker, window, warm_up: int, marks: list[int]) -> list[tuple[int, float]]:
     """RSS after `warm_up` sales (0), then after each number of sales in `marks`."""
     sell(app, worker, window, warm_up)
-    done, points = 0, [(0, settled_rss())]
+    done, points = 0, [(0, settled_rss(app, window))]
     say(f"RSS after {warm_up} warm-up sales: {points[0][1]:.1f} MB")
     for mark in marks:
         sell(app, worker, window, mark - done, start=warm_up + done)
         done = mark
-        points.append((mark, settled_rss()))
+        points.append((mark, settled_rss(app, window)))
         say(f"RSS after {mark} more sales: {points[-1][1]:.1f} MB")
     return points
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import time
+import weakref
+
 import pytest
 import zxingcpp
 from PySide6.QtPrintSupport import QPrinter
@@ -37,6 +41,29 @@ def test_print_to_file_writes_the_pdf_and_reports_finished(qtbot, queue, tmp_pat
     assert finished.args == [job_id]
     assert target.read_bytes() == receipt_pdf
     assert not (tmp_path / "slip.pdf.part").exists()
+
+
+def test_finished_jobs_are_forgotten_with_their_pdf(qtbot, queue, tmp_path, receipt_pdf):
+    """A finished job keeps no reference to its work and PDF. (The QThreadPool this replaced
+    kept some of its Python QRunnables only under the counter's load, which this small test
+    does not reproduce; benchmarks/counter.py's RSS slope shows that one.)"""
+
+    class Work:
+        def __call__(self) -> None:
+            (tmp_path / "w.pdf").write_bytes(receipt_pdf)
+            time.sleep(0.002)  # jobs still queued when the next ones come
+
+    refs = []
+    for _ in range(40):
+        work = Work()
+        refs.append(weakref.ref(work))
+        queue._submit(work)
+        del work
+        time.sleep(0.001)
+    assert queue.wait(10_000)
+    qtbot.waitUntil(lambda: queue.pending() == 0, timeout=10_000)
+    gc.collect()
+    assert [ref for ref in refs if ref() is not None] == []
 
 
 def test_results_arrive_through_the_event_loop_not_inside_the_call(qtbot, queue, tmp_path,
