@@ -135,12 +135,14 @@ class _Columns:
     """The aggregate columns of one grouped pass over the rollup rows of months before `top`.
 
     Aggregates that see every row cost most, so conditional ones are FILTERed (a row outside
-    the range costs a comparison) and sums up to a recent bound are the total minus the rows
-    from the bound on. Equal values share a parameter and equal expressions a column.
+    the range costs a comparison), sums up to a recent bound are the total minus the rows
+    from the bound on, and a sum up to a bound no row precedes is no column at all. Equal
+    values share a parameter and equal expressions a column.
     """
 
-    def __init__(self, top: str) -> None:
+    def __init__(self, top: str, first: str) -> None:
         self.top = top
+        self.first = first  # the earliest month with rollup rows: no row is before it
         self.args: list[str] = []
         self.exprs: list[str] = []
         self.texts: set[int] = set()  # columns of MIN/MAX over the text times
@@ -152,7 +154,7 @@ class _Columns:
 
     def column(self, fn: str, value: str, lo: str = "", hi: str = "\uffff") -> int:
         """Position (after member_id) of fn(value) over the rows of months in [lo, hi)."""
-        parts = ([f"month >= {self.param(lo)}"] if lo else []) + (
+        parts = ([f"month >= {self.param(lo)}"] if lo > self.first else []) + (
             [f"month < {self.param(hi)}"] if hi < self.top else [])
         expr = f"{fn}({value})"
         if parts:
@@ -166,7 +168,7 @@ class _Columns:
 
     def before(self, value: str, bound: str) -> Formula:
         """SUM(value) over the months before `bound`."""
-        if not bound:
+        if bound <= self.first:
             return []
         if bound >= self.top:
             return [(1, self.column("SUM", value))]
@@ -177,6 +179,10 @@ class _Columns:
     def between(self, value: str, lo: str, hi: str) -> Formula:
         """SUM(value) over the months in [lo, hi)."""
         return self.before(value, hi) + [(-s, c) for s, c in self.before(value, lo)]
+
+    def within(self, value: str, lo: str, hi: str) -> Formula:
+        """SUM(value) over the months in [lo, hi) as one column (none when no row is in it)."""
+        return [(1, self.column("SUM", value, lo, hi))] if hi > self.first else []
 
 
 def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: list[str],
@@ -194,7 +200,8 @@ def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: l
     upper = [*ends, *(b for ranges in windows for _, b in ranges)]
     if buyers is not None:
         upper.append(buyers[1])
-    q = _Columns(max(upper))
+    earliest = db.execute("SELECT MIN(month) FROM member_months").fetchone()[0]
+    q = _Columns(max(upper), earliest or max(upper))
     net = "total - refunded"
     first = q.column("MIN", "first_at")
     lo, layout = "", []
@@ -206,11 +213,10 @@ def scan_rollups(db: Database, root: dict[str, str], index: MemberIndex, ends: l
     bought: list[Formula] = []
     if buyers is not None:
         start, end, since, previous = buyers
-        bought = [[(1, q.column("SUM", "sales", start, end))],
-                  [(1, q.column("SUM", "total", start, end))] if totals else [],
-                  [(1, q.column("SUM", net, start, end))],
-                  [(1, q.column("SUM", "sales", previous, start))],
-                  [(1, q.column("SUM", "sales", since, start))]]
+        bought = [q.within("sales", start, end),
+                  q.within("total", start, end) if totals else [],
+                  q.within(net, start, end), q.within("sales", previous, start),
+                  q.within("sales", since, start)]
     top = q.param(q.top)
     # The primary key's order groups the rows without a sort (never the month index).
     source = f"member_months NOT INDEXED WHERE month < {top}"
