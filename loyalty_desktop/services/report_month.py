@@ -69,7 +69,9 @@ def _segments(p: ra.Purchases, moment: datetime, tz: str) -> np.ndarray:
     bought = p.bought()
     if len(bought):
         today = moment.astimezone(zone(tz)).date()
-        last = LocalDays(today, tz).ordinals(p.last[bought].tolist())
+        texts = p.last[bought].tolist()
+        oldest = from_db(min(texts)).astimezone(zone(tz)).date()  # midnights back to it only
+        last = LocalDays(today, tz, max((today - oldest).days, 0) + 1).ordinals(texts)
         codes[bought] = segment_codes(today.toordinal() - last, p.count[bought])
     return codes
 
