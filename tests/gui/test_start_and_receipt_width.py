@@ -165,3 +165,26 @@ def test_keep_warm_looks_the_last_card_up_again_without_writing(window, qtbot, w
     assert worker.run_now(lambda t: t.db.execute(count).fetchone()[0]) == rows
     window.lock()
     assert not window.keep_warm.isActive()
+
+
+def test_only_a_paired_terminal_reads_its_sync_state_at_start(worker, qtbot):
+    """sync_state() counts the events not yet sent: every event of an unpaired store."""
+    term = worker.term
+    calls = []
+    real = term.sync_state
+    term.sync_state = lambda: calls.append(1) or real()
+
+    def started() -> bool:
+        win = MainWindow(worker, with_display=False)
+        wait_idle(qtbot, worker)
+        running = win.sync.loop is not None
+        win.close()
+        win.deleteLater()
+        return running
+
+    try:
+        assert not started() and calls == []
+        worker.run_now(lambda t: t.save_sync_state(server_url="http://127.0.0.1:9", token="t"))
+        assert started() and calls  # (the loop itself reads it too)
+    finally:
+        term.sync_state = real
