@@ -214,9 +214,9 @@ def _staged(storage: SqlStorage, cur: Any, insert: str, rows: list[tuple[Any, ..
 
 def temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
                 rows: list[tuple[Any, ...]]) -> None:
-    """A temporary table of the rows (a column holding any int is BIGINT, else TEXT)."""
-    types = ["BIGINT" if any(isinstance(r[i], int) for r in rows) else "TEXT"
-             for i in range(len(columns))]
+    """A temporary table of the rows (a column whose values are ints is BIGINT, else TEXT)."""
+    types = ["BIGINT" if isinstance(next((r[i] for r in rows if r[i] is not None), None), int)
+             else "TEXT" for i in range(len(columns))]  # a column holds one type (or None)
     defs = ", ".join(f"{c} {k}" for c, k in zip(columns, types))
     cur.execute(f"CREATE TEMP TABLE {name} ({defs})")
     if isinstance(storage, PostgresStorage):
