@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -52,15 +53,22 @@ async def monthly_report(
 
 
 class RollupWorker:
-    """Runs the projector after pushes (debounced) and on a timer, in a worker thread."""
+    """Runs the projector after pushes and on a timer, in a worker thread.
+
+    After a push it waits for `delay` seconds without pushes (a burst of batches is folded
+    once, after it, instead of competing with it for the CPU and the database), but never
+    longer than `interval` after the first push, so rollups keep up under a steady stream.
+    """
 
     def __init__(self, storage: SqlStorage, interval: float, delay: float) -> None:
         self.storage, self.interval, self.delay = storage, interval, delay
         self.wake = asyncio.Event()
+        self.last_push = 0.0
         self.runs = 0
 
     def pushed(self) -> None:
-        """A push was stored: fold soon."""
+        """A push was stored: fold once pushes pause."""
+        self.last_push = time.monotonic()
         self.wake.set()
 
     async def run(self) -> None:
@@ -74,8 +82,18 @@ class RollupWorker:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), self.interval)
             if self.wake.is_set():
-                await asyncio.sleep(self.delay)
+                await self._quiet()
                 self.wake.clear()
+
+    async def _quiet(self) -> None:
+        """Sleep until pushes have paused for `delay`, or `interval` has passed."""
+        latest = time.monotonic() + self.interval
+        while True:
+            now = time.monotonic()
+            wait = min(self.last_push + self.delay, latest) - now
+            if wait <= 0:
+                return
+            await asyncio.sleep(wait)
 
 
 @contextlib.asynccontextmanager
