@@ -132,13 +132,11 @@ class SalesMixin(MembersMixin):
         if member_id:
             row, count, last, led = known
             mine = [e for e in entries if e.member_id == member_id]
-            if not mine:
-                pass
-            elif last is None or last < sale_id:  # the usual case: the new entries sort last
+            if mine and (last is None or last < sale_id):  # usual: the new entries sort last
                 lots = {lot.lot_id: lot.remaining for lot in led.lots}
                 led = extend(led, mine)  # the pre-sale fold is not needed any more
                 have = Known(count + len(mine), mine[-1].id, led, lots)
-            else:
+            elif mine:
                 led = fold(sorted(member_entries(self.db, member_id) + mine, key=lambda e: e.id))
             v_after = view(led, moment, self.program)
             tier_after = v_after.tier

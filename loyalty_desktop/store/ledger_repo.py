@@ -183,9 +183,14 @@ def refresh_member(db: Database, member_id: str, entries: list[Entry] | None = N
         "INSERT OR REPLACE INTO balances (member_id, points_total, debt, wallet_total, entries, "
         "last_entry, state) VALUES (?,?,?,?,?,?,?)",
         [member_id, led.points_total, led.debt, led.wallet_total, count, last,
-         compact(ledger_to_data(led))],
+         _state_text(led)],
     )
     return led
+
+
+def _state_text(led: MemberLedger) -> str:
+    """The cached fold as the balances row keeps it."""
+    return compact(ledger_to_data(led))
 
 
 def fill_states(db: Database) -> int:
@@ -195,7 +200,7 @@ def fill_states(db: Database) -> int:
     for member_id in members:
         entries = member_entries(db, member_id)
         db.conn.execute("UPDATE balances SET state = ? WHERE member_id = ?",
-                        [compact(ledger_to_data(fold(entries))), member_id])
+                        [_state_text(fold(entries)), member_id])
     return len(members)
 
 
