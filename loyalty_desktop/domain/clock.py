@@ -34,6 +34,20 @@ def from_db(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICRO = timedelta(microseconds=1)
+
+
+def micros_of(moment: datetime) -> int:
+    """Microseconds since the epoch (exact): the integer form of a time the rollups keep."""
+    return (require_aware(moment) - _EPOCH) // _MICRO
+
+
+def from_micros(micros: int) -> datetime:
+    """Back from `micros_of`, in UTC (exact within ±285 years of 1970)."""
+    return _EPOCH + timedelta(microseconds=int(micros))
+
+
 def to_json(moment: datetime | None, tz: str = DEFAULT_TZ) -> str | None:
     """ISO 8601 with the shop's offset, to the second (the CLI contract)."""
     if moment is None:

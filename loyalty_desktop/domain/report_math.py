@@ -17,7 +17,7 @@ from fractions import Fraction
 import numpy as np
 
 from .analytics import _SEGMENT_GRID, NpsResult, _add_years, years_between
-from .clock import from_db, shop_midnight, to_db, zone
+from .clock import from_db, from_micros, micros_of, shop_midnight, to_db, zone
 from .errors import InvalidInput
 from .money import round_half_up
 
@@ -225,6 +225,16 @@ class LocalDays:
         if 0 < i < len(self.bounds):
             return self.days[i - 1]
         return from_db(text).astimezone(zone(self.tz)).date()
+
+    def ordinals_micros(self, micros: np.ndarray) -> np.ndarray:
+        """`ordinals` of times given as microseconds since the epoch."""
+        bounds = np.array([micros_of(shop_midnight(d, self.tz)) for d in self.days],
+                          dtype=np.int64)
+        found = np.searchsorted(bounds, micros, side="right")
+        out = self.days[0].toordinal() + found.astype(np.int64) - 1
+        for i in np.flatnonzero((found == 0) | (found == len(bounds))):
+            out[i] = from_micros(int(micros[i])).astimezone(zone(self.tz)).date().toordinal()
+        return out
 
     def ordinals(self, texts: list[str]) -> np.ndarray:
         """`day_of(t).toordinal()` of many stored times at once."""

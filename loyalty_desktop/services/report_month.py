@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..domain.clock import from_db, to_db, zone
+from ..domain.clock import from_micros, micros_of, zone
 from ..domain.program import Program
 from ..domain.report_math import (
     SEGMENT_CODES, LocalDays, average_kurus, clv_from_summary, segment_changes_coded,
@@ -69,9 +69,9 @@ def _segments(p: ra.Purchases, moment: datetime, tz: str) -> np.ndarray:
     bought = p.bought()
     if len(bought):
         today = moment.astimezone(zone(tz)).date()
-        texts = p.last[bought].tolist()
-        oldest = from_db(min(texts)).astimezone(zone(tz)).date()  # midnights back to it only
-        last = LocalDays(today, tz, max((today - oldest).days, 0) + 1).ordinals(texts)
+        times = p.last[bought]
+        oldest = from_micros(int(times.min())).astimezone(zone(tz)).date()  # midnights back to it only
+        last = LocalDays(today, tz, max((today - oldest).days, 0) + 1).ordinals_micros(times)
         codes[bought] = segment_codes(today.toordinal() - last, p.count[bought])
     return codes
 
@@ -81,9 +81,10 @@ def clv_values(mm: MonthMembers, lifespan: int) -> tuple[np.ndarray, np.ndarray]
     p, now = mm.purchases[1], mm.moments[1]
     bought = p.bought()
     values = p.net[bought] * lifespan
-    first = p.first[bought].astype(str)
-    for i in np.flatnonzero(first <= to_db(under_a_year_cutoff(now))):
-        values[i] = clv_from_summary(int(p.net[bought[i]]), from_db(first[i]), now, lifespan)
+    first = p.first[bought]
+    for i in np.flatnonzero(first <= micros_of(under_a_year_cutoff(now))):
+        values[i] = clv_from_summary(int(p.net[bought[i]]), from_micros(int(first[i])), now,
+                                     lifespan)
     return bought, values
 
 
@@ -156,6 +157,6 @@ def at_risk(db: Database, root: dict[str, str], mm: MonthMembers, tz: str,
 
     def about(member: str) -> tuple[int, int, str, str, str]:
         i = pos[member]
-        return int(p.count[i]), int(p.net[i]), p.first[i], p.last[i], SEGMENT_CODES[seg[i]]
+        return int(p.count[i]), int(p.net[i]), *p.times(i), SEGMENT_CODES[seg[i]]
 
     return rm.risk_list(db, root, mm.moments[1], tz, candidates, everyone, about, limit)

@@ -93,7 +93,7 @@ def member_scan(db: Database, root: dict[str, str], ends: list[datetime], months
     """`report_members.member_scan` from `member_months`, as dictionaries."""
     scan = month_scan(db, root, ra.member_index(db), months, windows)
     ids = scan.index.ids
-    purchases = [{ids[i]: [int(p.count[i]), int(p.net[i]), p.first[i], p.last[i]]
+    purchases = [{ids[i]: [int(p.count[i]), int(p.net[i]), *p.times(i)]
                   for i in p.bought()} for p in scan.purchases]
     listed = np.flatnonzero(scan.listed)
     sums = [{ids[i]: [int(v) for v in s[i]] for i in listed} for s in scan.spend]

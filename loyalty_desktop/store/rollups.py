@@ -1,8 +1,10 @@
 """Per-member monthly rollups and monthly point flows, kept by the projector.
 
 `member_months` holds, per (sale's member id, shop-local month): sales, purchases (sales not
-fully refunded), total, refunded, first and last purchase time, and qualifying spend (ledger
-spend of `sale` and `spend_refund` entries, dated at the sale). `point_months` holds the
+fully refunded), total, refunded, first and last purchase time (storage text, and the same as
+microseconds since the epoch in `first_us`/`last_us`, which the monthly report reads: integer
+MIN/MAX cost a fraction of text ones), and qualifying spend (ledger spend of `sale` and
+`spend_refund` entries, dated at the sale). `point_months` holds the
 month's point entries by kind. Both are pure functions of the sales and ledger tables, so the
 same events in any order give the same rows; `rebuild` recomputes them (the migration's
 backfill) and `rollups_match_ledger` compares. Months are keyed in the zone recorded in meta
@@ -15,12 +17,13 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from ..domain.clock import DEFAULT_TZ, from_db, month_bounds, to_db, zone
+from ..domain.clock import DEFAULT_TZ, from_db, micros_of, month_bounds, to_db, zone
 from ..domain.ledger import Entry
 
 SPEND_KINDS = ("sale", "spend_refund")
 POINT_COLUMNS = ("earn", "bonus", "adjust_in", "adjust_out", "redeem", "restore", "reverse")
-SALE_COLUMNS = ("sales", "purchases", "total", "refunded", "first_at", "last_at")
+SALE_COLUMNS = ("sales", "purchases", "total", "refunded", "first_at", "last_at", "first_us",
+                "last_us")
 
 TABLES_SQL = (
     "CREATE TABLE member_months (member_id TEXT NOT NULL, month TEXT NOT NULL, "
@@ -33,9 +36,17 @@ TABLES_SQL = (
     + ", ".join(f"{c} INTEGER NOT NULL DEFAULT 0" for c in POINT_COLUMNS) + ") STRICT",
 )
 
+# Microseconds since the epoch of a storage time (UTC text, fixed width): whole seconds
+# from its first 19 characters (strftime rounds fractions to milliseconds), then the
+# six digits of the fraction.
+US_SQL = ("(CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000000 "
+          "+ CAST(substr({0}, 21, 6) AS INTEGER))")
+_FIRST_SQL = "MIN(CASE WHEN total > refunded THEN at END)"
+_LAST_SQL = "MAX(CASE WHEN total > refunded THEN at END)"
 _SALE_AGG = ("COUNT(*), COALESCE(SUM(total > refunded), 0), COALESCE(SUM(total), 0), "
-             "COALESCE(SUM(refunded), 0), MIN(CASE WHEN total > refunded THEN at END), "
-             "MAX(CASE WHEN total > refunded THEN at END)")
+             f"COALESCE(SUM(refunded), 0), {_FIRST_SQL}, {_LAST_SQL}, "
+             f"{US_SQL.format(_FIRST_SQL)}, {US_SQL.format(_LAST_SQL)}")
+_EMPTY_MONTH = (0, 0, 0, 0, None, None, None, None, 0)  # SALE_COLUMNS, then spend
 _POINT_AGG = ("COALESCE(SUM(CASE WHEN kind = 'earn' THEN points END), 0), "
               "COALESCE(SUM(CASE WHEN kind = 'bonus' THEN points END), 0), "
               "COALESCE(SUM(CASE WHEN kind = 'adjust' AND points > 0 THEN points END), 0), "
@@ -102,20 +113,27 @@ def _add_sale(db: Any, sale_id: str, tz: str, spend: dict[tuple[str, str], int])
     if row is None or row[0] is None:
         return
     member, at, total, refunded = row
-    month = month_of(at, tz)
+    moment = from_db(at)
+    month = moment.astimezone(zone(tz)).strftime("%Y-%m")
     counted = total > refunded
+    at, micros = (at, micros_of(moment)) if counted else (None, None)
     db.execute(
         "INSERT INTO member_months (member_id, month, sales, purchases, total, refunded, "
-        "first_at, last_at, spend) VALUES (?,?,1,?,?,?,?,?,?) ON CONFLICT(member_id, month) "
+        "first_at, last_at, first_us, last_us, spend) VALUES (?,?,1,?,?,?,?,?,?,?,?) "
+        "ON CONFLICT(member_id, month) "
         "DO UPDATE SET sales = sales + 1, purchases = purchases + excluded.purchases, "
         "total = total + excluded.total, refunded = refunded + excluded.refunded, "
         "first_at = CASE WHEN first_at IS NULL OR excluded.first_at < first_at "
         "THEN COALESCE(excluded.first_at, first_at) ELSE first_at END, "
         "last_at = CASE WHEN last_at IS NULL OR excluded.last_at > last_at "
         "THEN COALESCE(excluded.last_at, last_at) ELSE last_at END, "
+        "first_us = CASE WHEN first_us IS NULL OR excluded.first_us < first_us "
+        "THEN COALESCE(excluded.first_us, first_us) ELSE first_us END, "
+        "last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us "
+        "THEN COALESCE(excluded.last_us, last_us) ELSE last_us END, "
         "spend = spend + excluded.spend",
-        [member, month, int(counted), total, refunded, at if counted else None,
-         at if counted else None, spend.pop((member, month), 0)])
+        [member, month, int(counted), total, refunded, at, at, micros, micros,
+         spend.pop((member, month), 0)])
 
 
 def _recount_sale_month(db: Any, sale_id: str | None, tz: str) -> None:
@@ -175,7 +193,7 @@ def expected_rows(db: Any, tz: str) -> tuple[dict[tuple, tuple], dict[str, tuple
     for member, month, spend in db.execute(
             f"SELECT member_id, {case} m, SUM(spend) FROM ledger WHERE kind IN ({marks}) "
             "AND spend != 0 GROUP BY member_id, m"):
-        members.setdefault((member, month), [0, 0, 0, 0, None, None, 0])[6] = spend
+        members.setdefault((member, month), list(_EMPTY_MONTH))[-1] = spend
     kinds = ",".join(f"'{k}'" for k in _POINT_SLOT)
     points = {r[0]: tuple(r[1:]) for r in db.execute(
         f"SELECT {case} m, {_POINT_AGG} FROM ledger WHERE kind IN ({kinds}) AND points != 0 "
@@ -190,7 +208,8 @@ def rebuild(db: Any, tz: str | None = None) -> None:
     db.execute("DELETE FROM member_months")
     db.execute("DELETE FROM point_months")
     cols = ", ".join(("member_id", "month", *SALE_COLUMNS, "spend"))
-    db.conn.executemany(f"INSERT INTO member_months ({cols}) VALUES ({', '.join('?' * 9)})",
+    db.conn.executemany(f"INSERT INTO member_months ({cols}) VALUES "
+                        f"({', '.join('?' * (3 + len(SALE_COLUMNS)))})",
                         [(*k, *v) for k, v in members.items()])
     db.conn.executemany(f"INSERT INTO point_months (month, {', '.join(POINT_COLUMNS)}) "
                         f"VALUES ({', '.join('?' * (1 + len(POINT_COLUMNS)))})",
@@ -209,7 +228,7 @@ def ensure_zone(db: Any, tz: str) -> None:
 def rollups_match_ledger(db: Any) -> list[str]:
     """Member months and point months whose stored rollup differs from a recomputation."""
     members, points = expected_rows(db, rollup_zone(db))
-    empty = (0, 0, 0, 0, None, None, 0)
+    empty = _EMPTY_MONTH
     stored = {(r[0], r[1]): tuple(r[2:]) for r in db.execute(
         f"SELECT member_id, month, {', '.join(SALE_COLUMNS)}, spend FROM member_months")}
     bad = [f"{m} {month}" for (m, month) in sorted(set(members) | set(stored))

@@ -182,12 +182,12 @@ def initial(db: Database) -> None:
 
 @_migration("0002_member_rollups")
 def member_rollups(db: Database) -> None:
-    """Per-member monthly rollups and monthly point flows, backfilled from sales and ledger."""
-    from .rollups import TABLES_SQL, rebuild
+    """Per-member monthly rollups and monthly point flows (filled from sales and ledger by
+    0004, once their last columns exist: `rebuild` writes the current columns)."""
+    from .rollups import TABLES_SQL
 
     for statement in TABLES_SQL:
         db.execute(statement)
-    rebuild(db)
 
 
 @_migration("0003_balance_state")
@@ -198,6 +198,24 @@ def balance_state(db: Database) -> None:
 
     db.execute("ALTER TABLE balances ADD COLUMN state TEXT")
     fill_states(db)
+
+
+@_migration("0004_rollup_micros")
+def rollup_micros(db: Database) -> None:
+    """Each member month's first and last purchase also as microseconds since the epoch
+    (the monthly report's MIN/MAX over them), filled from the text times (exact: the
+    conversion is tested against Python's), or the rollups built whole for a store that
+    comes from before 0002."""
+    from .rollups import US_SQL, rebuild
+
+    db.execute("ALTER TABLE member_months ADD COLUMN first_us INTEGER")
+    db.execute("ALTER TABLE member_months ADD COLUMN last_us INTEGER")
+    if not db.execute("SELECT 1 FROM meta WHERE key = 'rollup_timezone'").fetchone():
+        rebuild(db)  # a store from before 0002: its rollups were never built
+        return
+    db.execute(f"UPDATE member_months SET first_us = {US_SQL.format('first_at')}, "
+               f"last_us = {US_SQL.format('last_at')} WHERE first_at IS NOT NULL "
+               "OR last_at IS NOT NULL")
 
 
 def _run_script(db: Database, script: str) -> None:

@@ -64,7 +64,7 @@ def test_the_array_path_equals_the_member_path(terminal, enrol, shop):
                     if c >= 0} == snap.segments
             bought = mm.purchases[i].bought()
             assert {members[j]: [int(mm.purchases[i].count[j]), int(mm.purchases[i].net[j]),
-                                 mm.purchases[i].first[j], mm.purchases[i].last[j]]
+                                 *mm.purchases[i].times(j)]
                     for j in bought} == snap.purchases
         positions, values = rmo.clv_values(mm, program.clv_lifespan_years)
         assert dict(zip((members[j] for j in positions), values.tolist())) == \

@@ -4,13 +4,14 @@ whatever the arrival order, backfilled by migration 0002, and read by the monthl
 from __future__ import annotations
 
 import random
+import shutil
 import sqlite3
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from loyalty_desktop.domain.clock import from_db, month_bounds
+from loyalty_desktop.domain.clock import from_db, micros_of, month_bounds
 from loyalty_desktop.services import open_terminal
 from loyalty_desktop.services import report_members as rm
 from loyalty_desktop.services import report_queries as q
@@ -119,6 +120,29 @@ def test_migration_0002_backfills_a_store_built_at_0001(tmp_path, terminal, enro
         assert upgraded.db.execute("SELECT COUNT(*) FROM balances WHERE state IS NULL"
                                    ).fetchone()[0] == 0
         assert upgraded.check()["ok"]
+
+
+def test_migration_0004_fills_the_integer_times_of_a_store_at_0003(tmp_path, terminal, enrol):
+    busy_shop(terminal, enrol)
+    cols = "member_id, month, first_at, last_at, first_us, last_us"
+    expected = terminal.db.execute(f"SELECT {cols} FROM member_months ORDER BY 1, 2").fetchall()
+    assert any(r[4] is not None for r in expected)
+    for _, _, first_at, last_at, first_us, last_us in expected:  # the same instants
+        assert (first_us, last_us) == tuple(
+            None if t is None else micros_of(from_db(t)) for t in (first_at, last_at))
+    terminal.close()
+    data_dir = tmp_path / "at0003"
+    shutil.copytree(terminal.data_dir, data_dir, ignore=shutil.ignore_patterns("*.lock"))
+    conn = sqlite3.connect(data_dir / dbm.DB_NAME)
+    conn.execute("ALTER TABLE member_months DROP COLUMN first_us")
+    conn.execute("ALTER TABLE member_months DROP COLUMN last_us")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0004_rollup_micros'")
+    conn.commit()
+    conn.close()
+    with open_terminal(data_dir) as upgraded:
+        assert upgraded.db.execute(f"SELECT {cols} FROM member_months ORDER BY 1, 2"
+                                   ).fetchall() == expected
+        assert upgraded.check()["rollup_mismatches"] == []
 
 
 def test_the_rollup_path_gives_what_the_sales_scan_gives(terminal, enrol):
