@@ -43,17 +43,34 @@ def pct(values: list[float], q: float) -> float:
 
 
 def build(path: Path, members: int, sales: int, seed: int = 1) -> None:
-    """Create the big store with bulk inserts (rows shaped exactly like the services write)."""
+    """Create the big store with bulk inserts (rows shaped exactly like the services write),
+    then fill what the projector keeps beside them (month rollups, each member's cached fold),
+    so the store is what a terminal that sold all this would hold. Batched, without fsync
+    (a benchmark fixture: a crash while building just means building again)."""
+    from loyalty_desktop.store.ledger_repo import fill_states
+    from loyalty_desktop.store.rollups import rebuild
+
     term = open_terminal(path)
     term.init_shop("Bench", "Owner", "1234", at=datetime(2025, 1, 1, tzinfo=UTC))
     term.close()
     db = connect(path / "loyalty.db")
+    # One huge transaction: in WAL mode every page would go through a multi-GB WAL (slow
+    # once it outgrows the page cache); a rollback journal holds only the few pages that
+    # existed before it.
+    db.execute("PRAGMA journal_mode=MEMORY")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("PRAGMA cache_size=-400000")
     rng = random.Random(seed)
     terminal_id = db.execute("SELECT value FROM meta WHERE key='terminal_id'").fetchone()[0]
     seq = db.execute("SELECT MAX(seq) FROM events").fetchone()[0]
     start = datetime(2025, 11, 1, tzinfo=UTC)
     ids = []
+    ev_sql = ("INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at,"
+              " program_version, payload) VALUES (?,?,?,?,?,?,?,?,?)")
+    t0 = time.perf_counter()
     with db.atomic():
+        events, mem_rows, fts, cards = [], [], [], []
+        at = to_db(start)
         for i in range(members):
             mid = uuid7()
             body = f"979{i:012d}"
@@ -61,49 +78,58 @@ def build(path: Path, members: int, sales: int, seed: int = 1) -> None:
             name = f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}"
             ids.append(mid)
             seq += 1
-            at = to_db(start)
-            db.execute("INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at,"
-                       " program_version, payload) VALUES (?,?,?,?,?,?,?,?,?)",
-                       [mid, terminal_id, seq, "member_enrolled", mid, at, at, 1, "{}"])
-            db.execute("INSERT INTO members (member_id, card_number, name, name_fold, phone, "
-                       "created_at) VALUES (?,?,?,?,?,?)",
-                       [mid, card, name, fold(name), f"+9053{i:08d}", at])
-            db.execute("INSERT INTO members_fts (member_id, name_fold) VALUES (?,?)",
-                       [mid, fold(name)])
-            db.execute("INSERT INTO cards (card_number, member_id, generation, status, issued_at) "
-                       "VALUES (?,?,1,'active',?)", [card, mid, at])
+            events.append((mid, terminal_id, seq, "member_enrolled", mid, at, at, 1, "{}"))
+            mem_rows.append((mid, card, name, fold(name), f"+9053{i:08d}", at))
+            fts.append((mid, fold(name)))
+            cards.append((card, mid, at))
+        db.conn.executemany(ev_sql, events)
+        db.conn.executemany("INSERT INTO members (member_id, card_number, name, name_fold, phone,"
+                            " created_at) VALUES (?,?,?,?,?,?)", mem_rows)
+        db.conn.executemany("INSERT INTO members_fts (member_id, name_fold) VALUES (?,?)", fts)
+        db.conn.executemany("INSERT INTO cards (card_number, member_id, generation, status, "
+                            "issued_at) VALUES (?,?,1,'active',?)", cards)
         per_member: dict[str, list] = {}
-        for n in range(sales):
-            mid = ids[rng.randrange(members)]
-            at_dt = start + timedelta(seconds=n * 15)
-            at = to_db(at_dt)
-            sid = uuid7()
-            total = rng.randint(1000, 200000)
-            pts = total // 1000
-            seq += 1
-            db.execute("INSERT INTO events (id, terminal_id, seq, kind, member_id, at, recorded_at,"
-                       " program_version, payload) VALUES (?,?,?,?,?,?,?,?,?)",
-                       [sid, terminal_id, seq, "sale", mid, at, at, 1, "{}"])
-            db.execute("INSERT INTO ledger (id, event_id, member_id, kind, at, spend, ref) "
-                       "VALUES (?,?,?,?,?,?,?)", [f"{sid}:000", sid, mid, "sale", at, total, sid])
-            exp = to_db(at_dt + timedelta(days=365))
-            if pts:
-                db.execute("INSERT INTO ledger (id, event_id, member_id, kind, at, points, "
-                           "expires_at, ref) VALUES (?,?,?,?,?,?,?,?)",
-                           [f"{sid}:001", sid, mid, "earn", at, pts, exp, sid])
-                db.execute("INSERT INTO lots (lot_id, member_id, source, points, remaining, "
-                           "earned_at, expires_at) VALUES (?,?,?,?,?,?,?)",
-                           [f"{sid}:001", mid, sid, pts, pts, at, exp])
-            db.execute("INSERT INTO sales (sale_id, member_id, at, total, money_paid, "
-                       "points_earned, terminal_id, pricing, result) VALUES (?,?,?,?,?,?,?,?,?)",
-                       [sid, mid, at, total, total, pts, terminal_id, "{}", "{}"])
-            per_member.setdefault(mid, [0, 0])
-            per_member[mid][0] += pts
-            per_member[mid][1] += 1 + bool(pts)
-        for mid, (pts, n_entries) in per_member.items():
-            db.execute("INSERT INTO balances (member_id, points_total, debt, wallet_total, "
-                       "entries) VALUES (?,?,0,0,?)", [mid, pts, n_entries])
+        chunk = 50_000
+        for lo in range(0, sales, chunk):
+            events, ledger, lots, sale_rows = [], [], [], []
+            for n in range(lo, min(sales, lo + chunk)):
+                mid = ids[rng.randrange(members)]
+                at_dt = start + timedelta(seconds=n * 15)
+                at = to_db(at_dt)
+                sid = uuid7()
+                total = rng.randint(1000, 200000)
+                pts = total // 1000
+                seq += 1
+                events.append((sid, terminal_id, seq, "sale", mid, at, at, 1, "{}"))
+                ledger.append((f"{sid}:000", sid, mid, "sale", at, total, None, None, sid))
+                exp = to_db(at_dt + timedelta(days=365))
+                if pts:
+                    ledger.append((f"{sid}:001", sid, mid, "earn", at, 0, pts, exp, sid))
+                    lots.append((f"{sid}:001", mid, sid, pts, pts, at, exp))
+                sale_rows.append((sid, mid, at, total, total, pts, terminal_id, "{}", "{}"))
+                entry = per_member.setdefault(mid, [0, 0, None])
+                entry[0] += pts
+                entry[1] += 1 + bool(pts)
+                entry[2] = f"{sid}:001" if pts else f"{sid}:000"
+            db.conn.executemany(ev_sql, events)
+            db.conn.executemany("INSERT INTO ledger (id, event_id, member_id, kind, at, spend, "
+                                "points, expires_at, ref) VALUES (?,?,?,?,?,?,"
+                                "COALESCE(?, 0),?,?)", ledger)
+            db.conn.executemany("INSERT INTO lots (lot_id, member_id, source, points, remaining, "
+                                "earned_at, expires_at) VALUES (?,?,?,?,?,?,?)", lots)
+            db.conn.executemany("INSERT INTO sales (sale_id, member_id, at, total, money_paid, "
+                                "points_earned, terminal_id, pricing, result) "
+                                "VALUES (?,?,?,?,?,?,?,?,?)", sale_rows)
+        db.conn.executemany("INSERT INTO balances (member_id, points_total, debt, wallet_total, "
+                            "entries, last_entry) VALUES (?,?,0,0,?,?)",
+                            [(mid, *row) for mid, row in per_member.items()])
+        print(f"rows written in {time.perf_counter() - t0:.0f} s", flush=True)
+        rebuild(db)
+        print(f"rollups in {time.perf_counter() - t0:.0f} s", flush=True)
+        fill_states(db)
+        print(f"cached folds in {time.perf_counter() - t0:.0f} s", flush=True)
     db.execute("ANALYZE")
+    db.execute("PRAGMA journal_mode=WAL")
     db.conn.close()
 
 
