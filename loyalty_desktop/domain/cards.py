@@ -19,12 +19,15 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from typing import TYPE_CHECKING
 
 from .errors import InvalidInput, Refused
+
+if TYPE_CHECKING:  # `cryptography` (a 13 MB native library) loads on first use: see ed25519()
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+        Ed25519PrivateKey,
+        Ed25519PublicKey,
+    )
 
 DEFAULT_ISSUER_PREFIX = "979"
 CARD_NUMBER_LENGTH = 16
@@ -40,12 +43,27 @@ _DIGITS = re.compile(r"^[0-9]+$")
 _SEPARATORS = re.compile(r"[\s\-]")
 _CARD_HOW = "A card number has 16 digits, like 9790 1234 5678 9010."
 _COUPON_HOW = "A coupon code has 12 digits and starts with 2, like 2123 4567 8909."
-_RAW = serialization.Encoding.Raw
+
+
+def ed25519():
+    """The Ed25519 module of `cryptography`, imported on first use rather than with this module:
+    loading its native library is most of the counter's start-up on a cold disk, and the window
+    only needs it for the first scan (the counter loads it on its worker while idle,
+    `load_verifier`)."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519 as module
+
+    return module
+
+
+def load_verifier() -> None:
+    """Import the signature library now (the counter calls it once it is on screen)."""
+    ed25519()
+    from cryptography.exceptions import InvalidSignature  # noqa: F401 (loaded for the scan)
 
 
 def _public_bytes(private: Ed25519PrivateKey) -> bytes:
     """The 32 raw bytes of a private key's public half."""
-    return private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw)
+    return private.public_key().public_bytes_raw()
 
 
 def _digits_only(text: object) -> str | None:
@@ -176,7 +194,7 @@ def format_coupon_code(code: str) -> str:
 @lru_cache(maxsize=16)
 def _private_key(private_bytes: bytes) -> Ed25519PrivateKey:
     """A loaded private key, cached for batch card printing."""
-    return Ed25519PrivateKey.from_private_bytes(private_bytes)
+    return ed25519().Ed25519PrivateKey.from_private_bytes(private_bytes)
 
 
 @dataclass(frozen=True)
@@ -207,8 +225,8 @@ class IssuerKey:
 
 def new_issuer_key(key_id: int) -> IssuerKey:
     """A fresh Ed25519 issuer key with the given id (0-99)."""
-    private = Ed25519PrivateKey.generate()
-    raw = private.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    private = ed25519().Ed25519PrivateKey.generate()
+    raw = private.private_bytes_raw()
     return IssuerKey(key_id=key_id, public_bytes=_public_bytes(private), private_bytes=raw)
 
 
@@ -224,7 +242,7 @@ class CardPayload:
 @lru_cache(maxsize=256)
 def _public_key(public_bytes: bytes) -> Ed25519PublicKey:
     """A loaded public key, cached so a scan costs one Ed25519 verify."""
-    return Ed25519PublicKey.from_public_bytes(public_bytes)
+    return ed25519().Ed25519PublicKey.from_public_bytes(public_bytes)
 
 
 def encode_card_payload(card_number: str, generation: int, key: IssuerKey) -> str:
@@ -290,6 +308,8 @@ def verify_card_payload(text: str, public_keys: Mapping[int, bytes]) -> CardPayl
             "know. Sync with the server, or issue the member a new card.",
             code="unknown_issuer",
         )
+    from cryptography.exceptions import InvalidSignature
+
     try:
         _public_key(bytes(public)).verify(
             signature_value.to_bytes(64, "big"), SIGNATURE_DOMAIN + s[:SIGNED_DIGITS].encode()

@@ -6,9 +6,10 @@ from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QInputEvent
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget, QTabWidget, QWidget
 
+from ..domain.cards import load_verifier
 from .counter import CounterScreen
 from .customer_display import CustomerDisplay
 from .lazy_tab import LazyTab
@@ -30,16 +31,24 @@ DEFAULT_AUTOLOCK_MINUTES = 5
 KEEP_WARM_MS = 20_000  # while the counter idles, look the last card up again (see _keep_warm)
 WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
 PRINTER_LOOKUP_MS = 300  # ask for printers (QtPrintSupport) once the first screen is painted
+VERIFIER_MS = 1000  # load the card signature library on the worker this long after start
 USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
 class ActivityFilter(QObject):
-    """Restarts the running 'quiet for a while' timers (auto-lock, automatic backup) on every
-    key press, click or touch; `touch()` does the same for scans that come from no keyboard."""
+    """The window's one application-wide event filter. Every key press, click or touch restarts
+    the running 'quiet for a while' timers (auto-lock, automatic backup; `touch()` does the same
+    for scans that come from no keyboard), then goes on to the scanner detector (`wedge`).
 
-    def __init__(self, timers: list[QTimer], parent: QObject | None = None) -> None:
+    Every event of the application passes through it, most of them paints, timers and layout
+    requests, so those leave on the first line: one Python call per event instead of the two
+    that a separate wedge filter cost (a scan repaints the panel: hundreds of events)."""
+
+    def __init__(self, timers: list[QTimer], wedge: WedgeFilter | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.timers = timers
+        self.wedge = wedge
 
     def touch(self) -> None:
         """Someone is at the counter: restart every running timer."""
@@ -48,10 +57,12 @@ class ActivityFilter(QObject):
                 timer.start()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        """Never consumes the event."""
+        """Consumes only what the wedge consumes (a scanner's keys)."""
+        if not isinstance(event, QInputEvent):
+            return False
         if event.type() in USER_EVENTS:
             self.touch()
-        return False
+        return self.wedge is not None and self.wedge.eventFilter(obj, event)
 
 
 class MainWindow(QMainWindow):
@@ -93,6 +104,7 @@ class MainWindow(QMainWindow):
         self.lock_button.setVisible(False)
         self.status.set_staff(None)
         QTimer.singleShot(WARM_UP_MS, self.receipts.warm_up)
+        QTimer.singleShot(VERIFIER_MS, self._load_verifier)
         self.display = CustomerDisplay(worker, lang) if with_display else None
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanned)
@@ -105,14 +117,14 @@ class MainWindow(QMainWindow):
         self.autolock.setSingleShot(True)
         self.autolock.setInterval(DEFAULT_AUTOLOCK_MINUTES * 60_000)
         self.autolock.timeout.connect(self.lock)
-        self.activity = ActivityFilter([self.autolock, self.status.backup_timer], self)
+        self.activity = ActivityFilter([self.autolock, self.status.backup_timer], self.wedge,
+                                       self)
         self.keep_warm = QTimer(self)
         self.keep_warm.setInterval(KEEP_WARM_MS)
         self.keep_warm.timeout.connect(self._keep_warm)
         app = QApplication.instance()
-        app.installEventFilter(self.wedge)
+        app.installEventFilter(self.activity)  # and through it the wedge
         app.focusChanged.connect(self.wedge.flush)  # held keys belong to the old focus
-        app.installEventFilter(self.activity)
         worker.failed.connect(lambda error: self.status.note(error_text(error, lang)))
         self.data_dir: Any = None
         worker.call(lambda t: (t.data_dir, {s["key"]: s["value"] for s in t.settings()}),
@@ -257,6 +269,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.counter)
         self.counter.on_scanned(text)
 
+    def _load_verifier(self) -> None:
+        """Import the Ed25519 library on the worker once the first screen is up, before anyone
+        scans (the window starts without it; a scan before this loads it itself)."""
+        self.worker.call(lambda _term: load_verifier(), None, lambda _error: None)
+
     def _keep_warm(self) -> None:
         """Look the last scanned card up again in the worker (result dropped: it reads, writes
         nothing) while nothing else runs, so the card, member and ledger indexes and the code
@@ -297,9 +314,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         """Stop listening to the keyboard, close the display; the worker finishes its queue."""
         app = QApplication.instance()
-        app.removeEventFilter(self.wedge)
-        app.focusChanged.disconnect(self.wedge.flush)
         app.removeEventFilter(self.activity)
+        app.focusChanged.disconnect(self.wedge.flush)
         self.autolock.stop()
         self.keep_warm.stop()
         self.sources.stop()
