@@ -21,6 +21,8 @@ from .widgets import ask_yes, button, label
 from .worker import TerminalWorker
 
 PREVIEW_DELAY_MS = 150
+# Labels are emptied with setText(""), never clear(): Qt skips an equal text, but clear() always
+# relays out and repaints (on every scan, the whole basket side of the window).
 UNDO_SECONDS = 60  # the service refuses later undos too (services/counter_ops.py)
 
 
@@ -125,7 +127,7 @@ class CounterScreen(QWidget):
 
     def find(self, query: str) -> None:
         """Find a member by payload, card number, phone or exact name (the service decides)."""
-        self.error.clear()
+        self.error.setText("")
         self.worker.call(lambda t: t.find_member(query), self.show_member, self.show_error)
 
     def show_member(self, member: dict[str, Any] | None) -> None:
@@ -135,7 +137,8 @@ class CounterScreen(QWidget):
             self.last_card = member["card_number"]
         self.panel.show_member(member)
         self.search_box.clear()
-        self.redeem.setValue(0)
+        if self.redeem.value():  # setValue(0) on 0 still repaints the spin box
+            self.redeem.setValue(0)
         self.wallet.clear()
         self.coupon.clear()
         self.member_changed.emit(member)
@@ -168,15 +171,15 @@ class CounterScreen(QWidget):
 
     def refresh_preview(self) -> None:
         """Ask the service what this basket would do, with nothing written."""
-        self.error.clear()
+        self.error.setText("")
         basket = self.basket()
         self._preview_generation += 1
         generation = self._preview_generation
         self._update_redeem_limit(basket, generation)
         if basket is None:
             self.preview = None
-            self.preview_text.clear()
-            self.to_pay.clear()
+            self.preview_text.setText("")
+            self.to_pay.setText("")
             return
         self.worker.call(lambda t: t.preview_sale(**basket),
                          lambda result: self._show_preview(generation, result),
@@ -207,8 +210,8 @@ class CounterScreen(QWidget):
     def _preview_failed(self, generation: int, error: LoyaltyError) -> None:
         if generation == self._preview_generation:
             self.preview = None
-            self.to_pay.clear()
-            self.preview_text.clear()
+            self.to_pay.setText("")
+            self.preview_text.setText("")
             self.show_error(error)
 
     # -- sale ----------------------------------------------------------------------------------
@@ -271,9 +274,9 @@ class CounterScreen(QWidget):
         self.basket_key = uuid.uuid4().hex
         self.amount.clear()
         self.preview = None
-        self.preview_text.clear()
-        self.to_pay.clear()
-        self.error.clear()
+        self.preview_text.setText("")
+        self.to_pay.setText("")
+        self.error.setText("")
         self.show_member(None)
 
     def show_error(self, error: LoyaltyError) -> None:

@@ -49,29 +49,45 @@ class MemberPanel(QFrame):
         layout.addWidget(self.coupons_title)
         self.coupon_box = QVBoxLayout()
         layout.addLayout(self.coupon_box)
+        self.no_coupons = label(self.tr("Kupon yok"), "note")
+        layout.addWidget(self.no_coupons)
         self.flags = QVBoxLayout()
         layout.addLayout(self.flags)
         layout.addStretch(1)
+        # What the chips and flag labels show now: a scan rebuilds them only when it changes
+        # (new widgets each scan meant a style polish and a relayout of the whole window).
+        self._coupons_shown: list[tuple[str, str]] | None = None
+        self._flags_shown: list[str] | None = None
         self.show_member(None)
 
     def show_member(self, member: dict[str, Any] | None) -> None:
-        """Fill every field from a member object, or show the empty 'scan a card' state."""
+        """Fill every field from a member object, or show the empty 'scan a card' state.
+
+        Only what differs from the member shown before changes (Qt skips equal texts): a scan
+        repaints the fields that changed instead of relaying out the window."""
         self.member = member
         has = member is not None
         for widget in (self.tier, self.progress, self.progress_note, self.points, self.wallet,
                        self.club, self.consents, self.coupons_title):
             widget.setVisible(has)
-        self._clear(self.coupon_box)
-        self._clear(self.flags)
+        lang = self.lang
+        coupons = [(c["code"], coupon_line(c, lang)) for c in member["coupons"]] if has else []
+        self._show_coupons(coupons)
+        self.no_coupons.setVisible(has and not coupons)
+        flags = [pick(FLAG_NAMES.get(flag, (flag, flag)), lang) for flag in member["flags"]] \
+            if has else []
+        if has and member.get("blocked"):
+            flags.append(self.tr("KART BLOKE"))
+        self._show_flags(flags)
         if member is None:
             self.name.setText(self.tr("Kart okutun veya üye arayın"))
             self.expiring.setVisible(False)
             return
-        lang = self.lang
         self.name.setText(member["name"])
         self.tier.setText(member["tier_name"])
-        self.tier.setProperty("tier", member["tier"])
-        restyle(self.tier)
+        if self.tier.property("tier") != member["tier"]:
+            self.tier.setProperty("tier", member["tier"])
+            restyle(self.tier)
         self._show_progress(member)
         self.points.setText(self.tr("Puan: {0} (= {1})").format(
             points(member["points"], lang), money(member["points_value"], lang)))
@@ -81,17 +97,27 @@ class MemberPanel(QFrame):
             day(member["club_until"], lang)) if member["club_until"] else self.tr("Kulüp üyesi değil"))
         self._show_expiring(member)
         self._show_consents(member)
-        for coupon in member["coupons"]:
-            chip = button(coupon_line(coupon, lang))
-            chip.setObjectName(f"coupon_{coupon['code']}")
-            chip.clicked.connect(lambda _=False, c=coupon["code"]: self.coupon_chosen.emit(c))
+
+    def _show_coupons(self, coupons: list[tuple[str, str]]) -> None:
+        """One chip per (code, text), rebuilt only when the list differs from the one shown."""
+        if coupons == self._coupons_shown:
+            return
+        self._coupons_shown = coupons
+        self._clear(self.coupon_box)
+        for code, text in coupons:
+            chip = button(text)
+            chip.setObjectName(f"coupon_{code}")
+            chip.clicked.connect(lambda _=False, c=code: self.coupon_chosen.emit(c))
             self.coupon_box.addWidget(chip)
-        if not member["coupons"]:
-            self.coupon_box.addWidget(label(self.tr("Kupon yok"), "note"))
-        for flag in member["flags"]:
-            self.flags.addWidget(label(pick(FLAG_NAMES.get(flag, (flag, flag)), lang), "flag"))
-        if member.get("blocked"):
-            self.flags.addWidget(label(self.tr("KART BLOKE"), "flag"))
+
+    def _show_flags(self, flags: list[str]) -> None:
+        """One red label per warning, rebuilt only when they differ from those shown."""
+        if flags == self._flags_shown:
+            return
+        self._flags_shown = flags
+        self._clear(self.flags)
+        for text in flags:
+            self.flags.addWidget(label(text, "flag"))
 
     def _show_progress(self, member: dict[str, Any]) -> None:
         remaining = member["next_tier_remaining"]

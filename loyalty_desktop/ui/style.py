@@ -12,7 +12,8 @@ FONT_FAMILY = "DejaVu Sans"
 MIN_TOUCH = 44
 
 QSS = f"""
-QWidget {{ background: #ffffff; color: #000000; font-family: "{FONT_FAMILY}"; font-size: 15px; }}
+QWidget {{ background: #ffffff; color: #000000; font-family: "{FONT_FAMILY}"; font-size: 15px;
+  widget-animation-duration: 0; }}
 QMainWindow, QDialog {{ background: #ffffff; }}
 QPushButton {{ min-height: {MIN_TOUCH}px; min-width: {MIN_TOUCH}px; padding: 4px 14px;
   border: 2px solid #000000; border-radius: 6px; background: #f1f1f1; font-weight: bold; }}

@@ -53,9 +53,9 @@ class WedgeFilter(QObject):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         """Hold typed characters, decide on Enter, flush on any other key."""
-        if self._replaying or not self.enabled or event.type() != QEvent.Type.KeyPress:
+        if (self._replaying or not self.enabled or not isinstance(event, QKeyEvent)
+                or event.type() != QEvent.Type.KeyPress):
             return False
-        assert isinstance(event, QKeyEvent)
         now = self.clock()
         char = typed_char(event)
         if char is not None:
