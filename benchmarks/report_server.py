@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import time
@@ -70,105 +71,147 @@ def real_templates() -> dict[str, dict[str, Any]]:
     return out
 
 
-class Generator:
-    """Events of a chain with the structure of the templates, ids and amounts varied."""
+_SLOT = re.compile(r'"@@(\w+):r@@"|@@(\w+)@@')
 
-    def __init__(self, templates: dict[str, dict[str, Any]], terminals: list[str]) -> None:
-        self.t = templates
+
+def _template(event: dict[str, Any]) -> str:
+    """A COPY text line of `events` whose body is the event as a terminal pushes it (compact
+    JSON), each "@@name@@" inside a string and each "@@name:r@@" string (replaced whole: a
+    number or JSON) left as a %-format field."""
+    body = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+    if "\t" in body or "\n" in body:
+        raise ValueError("a template body must fit in one COPY text field")
+    body = body.replace("\\", "\\\\").replace("%", "%%")  # COPY's escape; a literal %
+    body = _SLOT.sub(lambda m: f"%({m[1] or m[2]})s", body)
+    return ("%(tenant)s\t%(server_seq)s\t%(id)s\t%(terminal)s\t%(seq)s\t" + event["kind"]
+            + "\t" + body + "\n")
+
+
+def _slotted(t: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each generated kind as a real terminal's event of that kind, the varied values slots."""
+
+    def base(kind: str, member: str | None) -> dict[str, Any]:
+        return {"id": "@@id@@", "terminal_id": "@@terminal@@", "seq": "@@seq:r@@", "kind": kind,
+                "member_id": member, "at": "@@at@@", "recorded_at": "@@at@@",
+                "program_version": 1}
+
+    sale = t["sale"]["payload"]
+    entries = [{**model, "id": f"@@id@@:{i:03d}", "member_id": "@@member@@", "at": "@@at@@",
+                "ref": "@@id@@", "spend": "@@total:r@@" if model["kind"] == "sale" else 0,
+                "points": "@@points:r@@" if model["kind"] == "earn" else 0,
+                "data": {"money_paid": "@@total:r@@", "total": "@@total:r@@"}
+                if model["kind"] == "sale" else None}
+               for i, model in enumerate(sale["entries"][:2])]  # the spend and the earn
+    walk_in = t["walk_in"]["payload"]
+    refund = t["refund"]["payload"]
+    amounts = {"total": "@@total:r@@", "money_paid": "@@total:r@@", "after_club": "@@total:r@@"}
+    return {
+        "program_published": {**base("program_published", None),
+                              "payload": t["program_published"]["payload"]},
+        "member_enrolled": {**base("member_enrolled", "@@member@@"), "payload": {
+            "entries": [], "member": {**t["member_enrolled"]["payload"]["member"],
+                                      "member_id": "@@member@@", "name": "Üye @@card@@",
+                                      "card_number": "979@@card13@@"}}},
+        "sale": {**base("sale", "@@member@@"), "payload": {
+            **sale, "entries": entries,
+            "pricing": {**sale["pricing"], **amounts, "points_earned": "@@points:r@@"}}},
+        "walk_in": {**base("sale", None), "payload": {
+            **walk_in, "entries": [],
+            "pricing": {**walk_in["pricing"], **amounts, "points_earned": 0}}},
+        "refund": {**base("refund", "@@member@@"), "payload": {
+            **refund, "sale_id": "@@sale@@",
+            "entries": [{**refund["entries"][0], "id": "@@id@@:000", "member_id": "@@member@@",
+                         "at": "@@sale_at@@", "ref": "@@sale@@", "spend": "@@minus:r@@"},
+                        {**refund["entries"][1], "id": "@@id@@:001", "member_id": "@@member@@",
+                         "at": "@@at@@", "ref": "@@sale@@", "points": "@@minus_points:r@@"}],
+            "pricing": {**refund["pricing"], "amount": "@@amount:r@@",
+                        "money_refunded": "@@amount:r@@"}}},
+        "feedback": {**base("feedback", "@@member:r@@"), "payload": {
+            **t["feedback"]["payload"], "sale_id": "@@sale@@", "nps": "@@nps:r@@",
+            "csat": "@@csat:r@@"}},
+    }
+
+
+class Generator:
+    """COPY text of a chain's events shaped as a real terminal's (each kind's JSON built once
+    with slots, then filled in by string formatting), ids and amounts varied."""
+
+    def __init__(self, templates: dict[str, dict[str, Any]], terminals: list[str], tenant: int,
+                 next_seq: int) -> None:
         self.terminals = terminals
         self.seqs = dict.fromkeys(terminals, 0)
         self.n = 0
+        self.tenant, self.next_seq = tenant, next_seq
+        self.lines: list[str] = []
+        self.t = {kind: _template(event) for kind, event in _slotted(templates).items()}
 
-    def _base(self, kind: str, terminal: str, member: str | None, at: datetime) -> dict[str, Any]:
+    def _add(self, kind: str, terminal: str, at: str, **fields: Any) -> str:
+        """Append one event's line; its id."""
         self.n += 1
         self.seqs[terminal] += 1
-        text = to_db(at)
-        return {"id": f"{self.n:08x}-0000-7000-8000-{int(terminal[:8], 16):012x}",
-                "terminal_id": terminal, "seq": self.seqs[terminal], "kind": kind,
-                "member_id": member, "at": text, "recorded_at": text, "program_version": 1}
+        event_id = f"{self.n:08x}-0000-7000-8000-{int(terminal[:8], 16):012x}"
+        self.lines.append(self.t[kind] % {
+            "tenant": self.tenant, "server_seq": self.next_seq, "id": event_id,
+            "terminal": terminal, "seq": self.seqs[terminal], "at": at, **fields})
+        self.next_seq += 1
+        return event_id
 
-    def program(self, terminal: str, at: datetime) -> dict[str, Any]:
+    def take(self) -> str:
+        """The lines made since the last take, as one COPY text."""
+        text = "".join(self.lines)
+        self.lines = []
+        return text
+
+    def program(self, terminal: str, at: datetime) -> None:
         """The program the first terminal published."""
-        return {**self._base("program_published", terminal, None, at),
-                "payload": self.t["program_published"]["payload"]}
+        self._add("program_published", terminal, to_db(at))
 
-    def enrol(self, terminal: str, member: str, at: datetime, card: int) -> dict[str, Any]:
+    def enrol(self, terminal: str, member: str, at: str, card: int) -> None:
         """A member's enrolment."""
-        e = self._base("member_enrolled", terminal, member, at)
-        m = {**self.t["member_enrolled"]["payload"]["member"], "member_id": member,
-             "name": f"Üye {card}", "card_number": f"979{card:013d}"}
-        e["payload"] = {"entries": [], "member": m}
-        return e
+        self._add("member_enrolled", terminal, at, member=member, card=card,
+                  card13=f"{card:013d}")
 
-    def sale(self, terminal: str, member: str | None, at: datetime, total: int) -> dict[str, Any]:
-        """A sale (member: spend and earn entries; walk-in: none)."""
-        e = self._base("sale", terminal, member, at)
-        kind = "sale" if member else "walk_in"
-        payload = dict(self.t[kind]["payload"])
-        points = total // 1000
-        pricing = {**payload["pricing"], "total": total, "money_paid": total,
-                   "after_club": total, "points_earned": points if member else 0}
-        entries = []
-        if member:
-            for i, model in enumerate(payload["entries"][:2]):
-                entries.append({**model, "id": f"{e['id']}:{i:03d}", "member_id": member,
-                                "at": e["at"], "ref": e["id"],
-                                "spend": total if model["kind"] == "sale" else 0,
-                                "points": points if model["kind"] == "earn" else 0,
-                                "data": {"money_paid": total, "total": total}
-                                if model["kind"] == "sale" else None})
-        e["payload"] = {**payload, "pricing": pricing, "entries": entries}
-        return e
+    def sale(self, terminal: str, member: str | None, at: str, total: int) -> str:
+        """A sale (member: spend and earn entries; walk-in: none); its id."""
+        if member is None:
+            return self._add("walk_in", terminal, at, total=total)
+        return self._add("sale", terminal, at, member=member, total=total, points=total // 1000)
 
-    def refund(self, terminal: str, sale: dict[str, Any], at: datetime) -> dict[str, Any]:
+    def refund(self, terminal: str, member: str, sale: str, sale_at: str, total: int,
+               at: str) -> None:
         """A partial refund of a member sale (spend refund dated at the sale, points reversed)."""
-        e = self._base("refund", terminal, sale["member_id"], at)
-        model = self.t["refund"]["payload"]
-        amount = sale["payload"]["pricing"]["total"] // 5
-        entries = [{**model["entries"][0], "id": f"{e['id']}:000", "member_id": sale["member_id"],
-                    "at": sale["at"], "ref": sale["id"], "spend": -amount},
-                   {**model["entries"][1], "id": f"{e['id']}:001", "member_id": sale["member_id"],
-                    "at": e["at"], "ref": sale["id"], "points": -(amount // 1000)}]
-        e["payload"] = {**model, "sale_id": sale["id"], "entries": entries,
-                        "pricing": {**model["pricing"], "amount": amount,
-                                    "money_refunded": amount}}
-        return e
+        amount = total // 5
+        self._add("refund", terminal, at, member=member, sale=sale, sale_at=sale_at,
+                  amount=amount, minus=-amount, minus_points=-(amount // 1000))
 
-    def feedback(self, terminal: str, sale: dict[str, Any], at: datetime, score: int
-                 ) -> dict[str, Any]:
+    def feedback(self, terminal: str, member: str | None, sale: str, at: str, score: int) -> None:
         """An NPS and CSAT answer for a sale."""
-        e = self._base("feedback", terminal, sale["member_id"], at)
-        e["payload"] = {**self.t["feedback"]["payload"], "sale_id": sale["id"], "nps": score,
-                        "csat": 1 + score // 3}
-        return e
+        self._add("feedback", terminal, at, member="null" if member is None else f'"{member}"',
+                  sale=sale, nps=score, csat=1 + score // 3)
+
+
+def member_id(number: int) -> str:
+    """The id of the chain's member number `number` (from 0)."""
+    return f"{number:08x}-2222-7000-8000-000000000000"
 
 
 def sales_of_day(gen: Generator, rng: random.Random, members: list[str], day: datetime,
-                 count: int) -> list[dict[str, Any]]:
+                 count: int) -> None:
     """A day's sales (85 % members), with 3 % refunded and 5 % answered, in time order."""
-    out = []
+    opening = day + timedelta(hours=8)
+    choice, chance, between = rng.choice, rng.random, rng.randrange
     for i in range(count):
-        at = day + timedelta(hours=8, seconds=int(i * 14 * 3600 / count))
-        terminal = rng.choice(gen.terminals)
-        member = rng.choice(members) if rng.random() < 0.85 else None
-        s = gen.sale(terminal, member, at, rng.randint(2_000, 150_000))
-        out.append(s)
-        if member and rng.random() < 0.03:
-            out.append(gen.refund(terminal, s, at + timedelta(minutes=5)))
-        elif rng.random() < 0.05:
-            out.append(gen.feedback(terminal, s, at + timedelta(minutes=1), rng.randint(0, 10)))
-    return out
-
-
-def copy_events(conn: psycopg.Connection, tenant: int, start_seq: int,
-                events: list[dict[str, Any]]) -> int:
-    """COPY events into the table with their server_seq; the next free seq."""
-    with conn.cursor() as cur, cur.copy(COPY) as copy:
-        for e in events:
-            copy.write_row((tenant, start_seq, e["id"], e["terminal_id"], e["seq"], e["kind"],
-                            json.dumps(e, ensure_ascii=False, separators=(",", ":"))))
-            start_seq += 1
-    return start_seq
+        moment = opening + timedelta(seconds=i * 14 * 3600 // count)
+        at = to_db(moment)
+        terminal = choice(gen.terminals)
+        member = choice(members) if chance() < 0.85 else None
+        total = between(2_000, 150_001)
+        sale = gen.sale(terminal, member, at, total)
+        if member and chance() < 0.03:
+            gen.refund(terminal, member, sale, at, total, to_db(moment + timedelta(minutes=5)))
+        elif chance() < 0.05:
+            gen.feedback(terminal, member, sale, to_db(moment + timedelta(minutes=1)),
+                         between(0, 11))
 
 
 def build(admin_url: str, args: argparse.Namespace) -> dict[str, Any]:
@@ -191,7 +234,6 @@ def build(admin_url: str, args: argparse.Namespace) -> dict[str, Any]:
                          "--db-name")
     started = time.perf_counter()
     rng = random.Random(7)
-    templates = real_templates()
     year, month = parse_month(args.month)
     end = month_bounds(year, month)[1]
     first = end - timedelta(days=365)
@@ -207,39 +249,47 @@ def build(admin_url: str, args: argparse.Namespace) -> dict[str, Any]:
                          " token_hash) VALUES (%s, %s, %s, %s, %s)",
                          (tenant, terminal, store, f"Kasa {i + 1}", f"bench-{i}"))
             terminals.append(terminal)
-        gen = Generator(templates, terminals)
-        seq = copy_events(conn, tenant, 1, [gen.program(terminals[0], first)])
+        gen = Generator(real_templates(), terminals, tenant, 1)
+        gen.program(terminals[0], first)
         days = 365
         per_day_members = -(-args.members // days)
         per_day_sales = args.sales // days
         members: list[str] = []
+        making = copying = 0.0
         for d in range(days):
+            t0 = time.perf_counter()
             day = first + timedelta(days=d)
-            batch = []
+            enrolled = to_db(day + timedelta(hours=7))
             for _ in range(min(per_day_members, args.members - len(members))):
-                member = f"{len(members):08x}-2222-7000-8000-000000000000"
-                batch.append(gen.enrol(rng.choice(terminals), member, day + timedelta(hours=7),
-                                       len(members)))
-                members.append(member)
-            batch += sales_of_day(gen, rng, members, day, per_day_sales)
-            seq = copy_events(conn, tenant, seq, batch)
-            conn.execute("UPDATE tenants SET last_seq = %s WHERE id = %s", (seq - 1, tenant))
+                members.append(member_id(len(members)))
+                gen.enrol(rng.choice(terminals), members[-1], enrolled, len(members) - 1)
+            sales_of_day(gen, rng, members, day, per_day_sales)
+            text = gen.take()
+            t1 = time.perf_counter()
+            with conn.cursor() as cur, cur.copy(COPY) as copy:
+                copy.write(text)
+            conn.execute("UPDATE tenants SET last_seq = %s WHERE id = %s",
+                         (gen.next_seq - 1, tenant))
             conn.commit()
+            making, copying = making + t1 - t0, copying + time.perf_counter() - t1
             if d % 30 == 0:
-                print(f"  day {d}/{days}: {seq - 1:,} events, {time.perf_counter() - started:.0f} s",
-                      flush=True)
+                print(f"  day {d}/{days}: {gen.next_seq - 1:,} events, "
+                      f"{time.perf_counter() - started:.0f} s (making the text {making:.0f} s,"
+                      f" COPY {copying:.0f} s)", flush=True)
+        seq = gen.next_seq
         for terminal, last in gen.seqs.items():
             conn.execute("UPDATE terminals SET acked_seq = %s WHERE terminal_id = %s",
                          (last, terminal))
         conn.execute("ANALYZE")
         load = time.perf_counter() - started
-        print(f"loaded {seq - 1:,} events in {load:.1f} s", flush=True)
+        print(f"loaded {seq - 1:,} events in {load:.1f} s (making the text {making:.1f} s, COPY"
+              f" {copying:.1f} s)", flush=True)
         conn.commit()
     app_url = with_database(admin_url, args.db_name, user="bench_chain_app")
     storage = PostgresStorage(app_url)
     try:
         t0 = time.perf_counter()
-        folded = fold_pending(storage, tenant, batch=20_000)
+        folded = fold_pending(storage, tenant)
         history = time.perf_counter() - t0
     finally:
         storage.close()
@@ -262,20 +312,22 @@ def one_more_day(facts: dict[str, Any], args: argparse.Namespace) -> tuple[int, 
     day = from_db(facts["next_day"])
     rng = random.Random(int(day.timestamp()))
     seqs = json.loads(facts["seqs"])
-    gen = Generator(real_templates(), list(seqs))
-    gen.seqs, gen.n = seqs, int(facts["n"])
-    members = [f"{i:08x}-2222-7000-8000-000000000000" for i in range(int(facts["members"]))]
-    events = sales_of_day(gen, rng, members, day, args.day_sales)
     tenant, seq = int(facts["tenant"]), int(facts["next_seq"])
+    gen = Generator(real_templates(), list(seqs), tenant, seq)
+    gen.seqs, gen.n = seqs, int(facts["n"])
+    members = [member_id(i) for i in range(int(facts["members"]))]
+    sales_of_day(gen, rng, members, day, args.day_sales)
+    end = gen.next_seq
     with psycopg.connect(facts["url"]) as conn:
-        end = copy_events(conn, tenant, seq, events)
+        with conn.cursor() as cur, cur.copy(COPY) as copy:
+            copy.write(gen.take())
         conn.execute("UPDATE tenants SET last_seq = %s WHERE id = %s", (end - 1, tenant))
         new = {"next_seq": str(end), "next_day": to_db(day + timedelta(days=1)),
                "n": str(gen.n), "seqs": json.dumps(gen.seqs)}
         for k, v in new.items():
             conn.execute("UPDATE bench_facts SET value = %s WHERE key = %s", (v, k))
     facts.update(new)
-    return len(events), end
+    return end - seq, end
 
 
 def main() -> int:
@@ -287,6 +339,8 @@ def main() -> int:
     parser.add_argument("--month", default="2026-06", help="report month (history ends with it)")
     parser.add_argument("--day-sales", type=int, default=30_000)
     parser.add_argument("--db-name", default="bench_chain")
+    parser.add_argument("--build-only", action="store_true",
+                        help="build the cached database (outside the benchmark lock), no runs")
     args = parser.parse_args()
     admin_url = os.environ.get(PG_ENV)
     if not admin_url:
@@ -299,6 +353,8 @@ def main() -> int:
           f"({args.members:,} members, {args.sales:,} sales), loaded in {facts['load_seconds']} s;"
           f" whole-history rollup {facts['history_seconds']} s (informational)"
           f"{'' if time.perf_counter() - t0 > 60 else ' [from cache]'}")
+    if args.build_only:
+        return 0
     events, _ = one_more_day(facts, args)
     storage = PostgresStorage(with_database(admin_url, args.db_name, user="bench_chain_app"))
     try:

@@ -99,9 +99,11 @@ class Delta:
         return out
 
 
-def fold_events(events: Iterable[dict[str, Any]], tz: str, stores: dict[str, int]) -> Delta:
-    """The rollup delta of events in server order; `stores` maps terminal id -> store id."""
-    delta = Delta()
+def fold_events(events: Iterable[dict[str, Any]], tz: str, stores: dict[str, int],
+                delta: Delta | None = None) -> Delta:
+    """The rollup delta of events in server order (added to `delta` if given); `stores` maps
+    terminal id -> store id."""
+    delta = Delta() if delta is None else delta
     cal = LocalCalendar(tz)
     for event in events:
         try:

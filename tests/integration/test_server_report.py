@@ -204,9 +204,11 @@ def test_projector_counts_nothing_twice(chain: Any) -> None:
 
 
 def test_staged_writes_give_the_same_rollups(chain: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bulk path (temporary table, COPY on PostgreSQL) that busy folds take."""
+    """The bulk path (temporary table, COPY on PostgreSQL) that busy folds take, and on
+    PostgreSQL member months written by the second thread chunk by chunk (2 events a chunk)."""
     before = _report(chain, "2026-02")
     monkeypatch.setattr(report_rollups, "STAGE_FROM", 0)
+    monkeypatch.setattr(report_rollups, "CHUNK", 2)
     with admin_storage(chain["backend"].admin_url) as storage:
         with storage._write() as cur:
             for table in REPORT_TABLES:
