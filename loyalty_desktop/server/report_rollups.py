@@ -14,11 +14,10 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-from orjson import loads
+from orjson import dumps, loads
 
 from ..domain.clock import DEFAULT_TZ, to_db
 from ..domain.program import program_from_toml
@@ -75,6 +74,13 @@ SQL = {
     "pending": "INSERT INTO report_wallet_pending (tenant_id, entry_id, at, available_at, wallet)"
                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, entry_id) DO NOTHING",
 }
+
+# PostgreSQL: the member-month upsert of one JSON array of rows (one statement, no staging)
+_MONTHS_FROM_JSON = (
+    SQL["member_month"].split(" VALUES (")[0] + " SELECT ?, r->>0, r->>1, (r->>2)::bigint,"
+    " (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, r->>6, r->>7 FROM"
+    " jsonb_array_elements(?::jsonb) AS r ON CONFLICT" + SQL["member_month"].split(
+        " ON CONFLICT", 1)[1]).replace("?", "%s")
 
 
 def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None,
@@ -149,7 +155,7 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
         cur, "SELECT terminal_id, COALESCE(store_id, 0) FROM terminals WHERE tenant_id = ?",
         (tenant,))}
     if isinstance(storage, PostgresStorage):
-        delta = _fold_overlapped(storage, cur, tenant, rows, tz, stores)
+        delta = _fold_overlapped(cur, tenant, rows, tz, stores)
     else:  # SQLite: one connection, one thread
         delta = fold_events(_parsed(rows), tz, stores)
     clock.lap("parse and fold")
@@ -169,30 +175,21 @@ def _parsed(rows: list[Any]) -> Iterator[dict[str, Any]]:
         yield loads(row[-1])
 
 
-def _fold_overlapped(storage: SqlStorage, cur: Any, t: int, rows: list[Any], tz: str,
+def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str,
                      stores: dict[str, int]) -> Delta:
-    """Fold in chunks of CHUNK events; each chunk's member months (the bulk of the writes) are
-    upserted by a second thread in this transaction while the next chunk is parsed and folded,
-    so PostgreSQL and this process work at once instead of taking turns. What is left (days,
-    flows, refunds, ...) is returned for `write_delta`."""
+    """Fold in chunks of CHUNK events; each chunk's member months (the bulk of the writes) go
+    out as one upsert in pipeline mode, so PostgreSQL writes them while the next chunk is
+    parsed and folded instead of the two taking turns. What is left (days, flows, refunds,
+    ...) is returned for `write_delta`; errors are raised when the pipeline ends."""
     delta = Delta()
-    futures = []
-    with ThreadPoolExecutor(1, thread_name_prefix="rollup-writer") as writer:
+    with cur.connection.pipeline():
         for i in range(0, len(rows), CHUNK):
             fold_events(_parsed(rows[i:i + CHUNK]), tz, stores, delta)
             months, delta.member_months = delta.member_months, {}
-            futures.append(writer.submit(_write_months, storage, cur.connection, t, months))
-    for future in futures:
-        future.result()  # raises what a write raised (the transaction then rolls back)
+            if months:
+                cur.execute(_MONTHS_FROM_JSON, (t, dumps(
+                    [[month, m, *v] for (month, m), v in months.items()]).decode()))
     return delta
-
-
-def _write_months(storage: SqlStorage, conn: Any, t: int,
-                  months: dict[tuple[str, str], list[Any]]) -> None:
-    """Upsert member-month rows (a cursor of its own on the shared connection)."""
-    with conn.cursor() as cur:
-        _write_rows(storage, cur, "member_month",
-                    [(t, month, m, *v) for (month, m), v in months.items()])
 
 
 def _reset(storage: SqlStorage, cur: Any, tenant: int, tz: str) -> None:
@@ -209,7 +206,10 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     """Write a fold's delta into the rollups, inside the caller's transaction."""
 
     def many(name: str, rows: list[tuple[Any, ...]]) -> None:
-        _write_rows(storage, cur, name, rows)
+        if len(rows) > STAGE_FROM and SQL[name].startswith("INSERT"):
+            _staged(storage, cur, SQL[name], rows)
+        elif rows:
+            cur.executemany(storage._q(SQL[name]), rows)  # noqa: SLF001
 
     many("member", [(t, *m) for m in d.members])
     many("merged", [(keep, t, gone) for keep, gone in d.merged])
@@ -231,14 +231,6 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
                           d.coupon_months(known.get).items()])
     many("feedback", [(t, *key, n) for key, n in d.feedback.items()])
     many("pending", [(t, *p) for p in d.pending])
-
-
-def _write_rows(storage: SqlStorage, cur: Any, name: str, rows: list[tuple[Any, ...]]) -> None:
-    """Run the statement SQL[name] for each row (many rows: one staged statement)."""
-    if len(rows) > STAGE_FROM and SQL[name].startswith("INSERT"):
-        _staged(storage, cur, SQL[name], rows)
-    elif rows:
-        cur.executemany(storage._q(SQL[name]), rows)  # noqa: SLF001
 
 
 def _staged(storage: SqlStorage, cur: Any, insert: str, rows: list[tuple[Any, ...]]) -> None:

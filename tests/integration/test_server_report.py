@@ -205,7 +205,7 @@ def test_projector_counts_nothing_twice(chain: Any) -> None:
 
 def test_staged_writes_give_the_same_rollups(chain: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     """The bulk path (temporary table, COPY on PostgreSQL) that busy folds take, and on
-    PostgreSQL member months written by the second thread chunk by chunk (2 events a chunk)."""
+    PostgreSQL member months upserted chunk by chunk in pipeline mode (2 events a chunk)."""
     before = _report(chain, "2026-02")
     monkeypatch.setattr(report_rollups, "STAGE_FROM", 0)
     monkeypatch.setattr(report_rollups, "CHUNK", 2)
