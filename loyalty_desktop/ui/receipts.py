@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from ..domain.errors import LoyaltyError
-from .worker import TerminalWorker
+from .worker import TerminalWorker, preload
 
 if TYPE_CHECKING:
     from .printing_qt import PrintQueue
@@ -114,8 +114,9 @@ class ReceiptPrinter(QObject):
                 "width_mm": self.width_mm}
 
     def warm_up(self) -> None:
-        """Load the renderer in the worker while the counter is idle (first slip not slower)."""
-        self.worker.call(lambda _t: load_renderer(), None, self._failed)
+        """Load the renderer while the counter is idle (first slip not slower), on a thread of
+        its own so that a scan never waits behind it in the worker."""
+        preload(load_renderer, "receipt-renderer")
 
     def print_sale(self, sale: dict[str, Any], cashier: str) -> None:
         """Render in the worker thread, then queue the job."""

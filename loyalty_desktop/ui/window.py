@@ -20,7 +20,7 @@ from .scanner_sources import ScannerSources
 from .status import StatusLine
 from .wedge import WedgeFilter
 from .sync_bridge import BackgroundSync
-from .worker import TerminalWorker
+from .worker import TerminalWorker, preload
 
 if TYPE_CHECKING:
     from .history import HistoryScreen
@@ -31,7 +31,7 @@ DEFAULT_AUTOLOCK_MINUTES = 5
 KEEP_WARM_MS = 20_000  # while the counter idles, look the last card up again (see _keep_warm)
 WARM_UP_MS = 3000  # load the receipt renderer this long after start, while the counter idles
 PRINTER_LOOKUP_MS = 300  # ask for printers (QtPrintSupport) once the first screen is painted
-VERIFIER_MS = 1000  # load the card signature library on the worker this long after start
+VERIFIER_MS = 1000  # load the card signature library this long after start
 USER_EVENTS = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin)
 
 
@@ -269,10 +269,11 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.counter)
         self.counter.on_scanned(text)
 
-    def _load_verifier(self) -> None:
-        """Import the Ed25519 library on the worker once the first screen is up, before anyone
-        scans (the window starts without it; a scan before this loads it itself)."""
-        self.worker.call(lambda _term: load_verifier(), None, lambda _error: None)
+    @staticmethod
+    def _load_verifier() -> None:
+        """Import the Ed25519 library once the first screen is up, before anyone scans (the
+        window starts without it; a scan before this waits for it or loads it itself)."""
+        preload(load_verifier, "card-verifier")
 
     def _keep_warm(self) -> None:
         """Look the last scanned card up again in the worker (result dropped: it reads, writes
