@@ -75,9 +75,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(self.tr("Sadakat Kasası"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        # Each screen joins the window once, built in place: moving a built widget tree into
+        # the window walks all of it again (fonts, palette, style sheet).
         self.login = LoginScreen(worker, lang)
         self.login.logged_in.connect(self.on_login)
+        self.stack.addWidget(self.login)
         self.tabs = QTabWidget()
+        self.stack.addWidget(self.tabs)
         self.counter = CounterScreen(worker, lang)
         self.tabs.addTab(self.counter, self.tr("Kasa"))
         # The other screens (and their imports) are built when first opened or used: the
@@ -92,8 +96,6 @@ class MainWindow(QMainWindow):
         if self.reports is not None:
             self.tabs.addTab(self.reports, self.tr("Raporlar"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.stack.addWidget(self.login)
-        self.stack.addWidget(self.tabs)
         self.status = StatusLine(worker, self.statusBar(), lang)
         self.receipts = ReceiptPrinter(worker, self)
         self.receipts.message.connect(self.status.note)
