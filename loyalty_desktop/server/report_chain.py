@@ -189,7 +189,10 @@ class _Reader:
 
     def buyers(self, k: dict[str, str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
         """Buyer counts of the terminal's members section and the top members of the month,
-        aggregated in the database per root member (merged members' sums go to their root)."""
+        aggregated in the database per root member (merged members' sums go to their root).
+
+        The counts group four months of rows per member with integer flags only (cheap sums);
+        the top members read the month's rows alone, grouping only members in a merge."""
         roots = sorted(self.roots().items())
         member, join = "mm.member_id", ""
         if roots:  # merges are few: map them through a small (analysed) table
@@ -197,32 +200,42 @@ class _Reader:
             self.cur.execute("ANALYZE report_roots")
             member = "COALESCE(r.root, mm.member_id)"
             join = " LEFT JOIN report_roots r ON r.member_id = mm.member_id"
-        self.cur.execute("CREATE TEMP TABLE report_per (member_id TEXT, sales BIGINT, total"
-                         " BIGINT, net BIGINT, previous BIGINT, recent BIGINT)")
-        self.cur.execute(self.s._q(  # noqa: SLF001
-            f"INSERT INTO report_per SELECT {member},"
-            " SUM(CASE WHEN month >= ? THEN sales ELSE 0 END),"
-            " SUM(CASE WHEN month >= ? THEN total ELSE 0 END),"
-            " SUM(CASE WHEN month >= ? THEN total - refunded ELSE 0 END),"
-            " SUM(CASE WHEN month >= ? AND month < ? THEN sales ELSE 0 END),"
-            " SUM(CASE WHEN month < ? THEN sales ELSE 0 END)"
+        row = self._all(
+            "SELECT SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END) FROM"
+            # per member: the month's sales (each row's counted up to 2: enough for 'repeat'),
+            # rows in the previous month and rows before the month (every row has sales > 0)
+            f" (SELECT {member} AS member, SUM(CASE WHEN month >= ? THEN (CASE WHEN sales > 1"
+            " THEN 2 ELSE 1 END) ELSE 0 END) AS sales,"
+            " SUM(CASE WHEN month >= ? AND month < ? THEN 1 ELSE 0 END) AS previous,"
+            " SUM(CASE WHEN month < ? THEN 1 ELSE 0 END) AS recent"
             f" FROM report_member_months mm{join} WHERE mm.tenant_id = ? AND month >= ?"
-            f" AND month < ? AND sales > 0 GROUP BY {member}"),
-            (k["month"], k["month"], k["month"], k["prev"], k["month"], k["month"], self.t,
-             k["since"], k["next"]))
-        row = self._all("SELECT SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
-                        " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
-                        " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
-                        " SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END),"
-                        " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END)"
-                        " FROM report_per", ())[0]
+            f" AND month < ? AND sales > 0 GROUP BY {member}) AS per",
+            (k["month"], k["prev"], k["month"], k["month"], self.t, k["since"], k["next"]))[0]
         counts = dict(zip(("active", "previous", "lapsed", "repeat", "kept"),
                           (int(v or 0) for v in row)))
+        own = "SELECT mm.member_id AS member_id, sales, total, total - refunded AS net"
+        month_rows = ("FROM report_member_months mm{} WHERE mm.tenant_id = ? AND month = ?"
+                      " AND sales > 0")
+        if roots:  # members in a merge summed per root; everyone else is one row already
+            merged = ("(SELECT member_id, root FROM report_roots UNION"
+                      " SELECT root, root FROM report_roots)")
+            query = (f"{own} {month_rows.format('')}"
+                     f" AND mm.member_id NOT IN (SELECT member_id FROM {merged} AS m)"
+                     " UNION ALL SELECT g.root, SUM(sales), SUM(total), SUM(total - refunded) "
+                     + month_rows.format(f" JOIN {merged} AS g ON g.member_id = mm.member_id")
+                     + " GROUP BY g.root")
+            params: tuple[Any, ...] = (self.t, k["month"], self.t, k["month"])
+        else:
+            query = f"{own} {month_rows.format('')}"
+            params = (self.t, k["month"])
         top = [{"member_id": m, "sales": int(n), "total": int(total), "net": int(net)}
                for m, n, total, net in self._all(
-                   "SELECT member_id, sales, total, net FROM report_per WHERE sales > 0"
-                   f" ORDER BY net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}", ())]
-        self.cur.execute("DROP TABLE report_per")
+                   f"SELECT member_id, sales, total, net FROM ({query}) AS top ORDER BY"
+                   f" net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}", params)]
         if roots:
             self.cur.execute("DROP TABLE report_roots")
         return counts, top

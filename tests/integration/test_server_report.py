@@ -18,7 +18,7 @@ from loyalty_desktop.printing.report import render_monthly_report
 from loyalty_desktop.server import admin
 from loyalty_desktop.server.admin import admin_storage
 from loyalty_desktop.domain.clock import UTC
-from loyalty_desktop.server import report_rollups
+from loyalty_desktop.server import report_chain, report_rollups
 from loyalty_desktop.server.report_chain import chain_monthly_report
 from loyalty_desktop.server.report_rollups import fold_tenants
 from loyalty_desktop.server.storage.schema import REPORT_TABLES
@@ -281,3 +281,17 @@ def test_rollups_follow_pushes_in_the_background(chain: Any) -> None:
     finally:
         a.save_sync_state(server_url=original)
         second.close()
+
+
+def test_buyers_without_merges_read_rows_as_they_are(chain: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain with no merges takes the month's rows without grouping: same members and top
+    members as the grouped path, in a month the merge does not touch (January: Ali alone)."""
+    with admin_storage(chain["backend"].admin_url) as storage:
+        pk = storage.find_tenant("Zincir Kahve")[0]
+        merged = chain_monthly_report(storage, pk, 2026, 1, datetime.now(UTC))
+        monkeypatch.setattr(report_chain._Reader, "roots", lambda self: {})
+        plain = chain_monthly_report(storage, pk, 2026, 1, datetime.now(UTC))
+    assert plain["top_members"] == merged["top_members"]
+    assert [m["net"] for m in plain["top_members"]] == [50_000]
+    assert plain["members"] == merged["members"] and plain["members"]["active"] == 1
