@@ -7,6 +7,7 @@ counter starts without them.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,10 +114,10 @@ class ReceiptPrinter(QObject):
                 "timezone": self.shop.get("timezone", "Europe/Istanbul"),
                 "width_mm": self.width_mm}
 
-    def warm_up(self) -> None:
+    def warm_up(self) -> threading.Thread:
         """Load the renderer while the counter is idle (first slip not slower), on a thread of
         its own so that a scan never waits behind it in the worker."""
-        preload(load_renderer, "receipt-renderer")
+        return preload(load_renderer, "receipt-renderer")
 
     def print_sale(self, sale: dict[str, Any], cashier: str) -> None:
         """Render in the worker thread, then queue the job."""

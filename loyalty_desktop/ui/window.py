@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from importlib.util import find_spec
 from typing import TYPE_CHECKING, Any
 
@@ -105,8 +106,9 @@ class MainWindow(QMainWindow):
         self.lock_button = self.status.add_lock_button(self.lock)
         self.lock_button.setVisible(False)
         self.status.set_staff(None)
-        QTimer.singleShot(WARM_UP_MS, self.receipts.warm_up)
-        QTimer.singleShot(VERIFIER_MS, self._load_verifier)
+        self.preloads: list[threading.Thread] = []  # libraries loading ahead of first use
+        QTimer.singleShot(WARM_UP_MS, self, lambda: self.preloads.append(self.receipts.warm_up()))
+        QTimer.singleShot(VERIFIER_MS, self, self._load_verifier)
         self.display = CustomerDisplay(worker, lang) if with_display else None
         self.wedge = WedgeFilter(self)
         self.wedge.scanned.connect(self.on_scanned)
@@ -271,11 +273,10 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.counter)
         self.counter.on_scanned(text)
 
-    @staticmethod
-    def _load_verifier() -> None:
+    def _load_verifier(self) -> None:
         """Import the Ed25519 library once the first screen is up, before anyone scans (the
         window starts without it; a scan before this waits for it or loads it itself)."""
-        preload(load_verifier, "card-verifier")
+        self.preloads.append(preload(load_verifier, "card-verifier"))
 
     def _keep_warm(self) -> None:
         """Look the last scanned card up again in the worker (result dropped: it reads, writes

@@ -27,7 +27,8 @@ Failed = Callable[[LoyaltyError], None]
 def preload(load: Callable[[], object], name: str) -> threading.Thread:
     """Import a library on a thread of its own, ahead of its first use: not on the worker, where
     a scan would queue behind the import (ReportLab's took it ~0.2 s), nor on the GUI thread.
-    A failure is logged; the first real use reports it as usual."""
+    A failure is logged; the first real use reports it as usual. Not a daemon: the interpreter
+    waits for it at exit (quitting in the middle of a native library's import aborted)."""
 
     def run() -> None:
         try:
@@ -35,7 +36,7 @@ def preload(load: Callable[[], object], name: str) -> threading.Thread:
         except Exception:  # noqa: BLE001 (logged; the first real use raises it again)
             log.exception("preloading %s failed", name)
 
-    thread = threading.Thread(target=run, name=f"preload-{name}", daemon=True)
+    thread = threading.Thread(target=run, name=f"preload-{name}", daemon=False)
     thread.start()
     return thread
 
