@@ -2,14 +2,16 @@
 
 Builds once (cached in the PostgreSQL database --db-name, default bench_chain) a tenant of
 --stores stores with --members members and --sales sales over the 12 months before
---month's end, COPYing the events into `events` in the body format terminals push (templates
-taken from a real terminal's sale, walk-in sale, refund, feedback and enrolment), then folds
-the whole history into the rollups (informational). Each run then appends one busy day of
---day-sales sales after everything held (as pushes would), times the incremental fold of that
-day (budget < 1 s), and times the monthly chain report's KPIs and PDF (budget < 10 s).
+--month's end, COPYing the events into `events` in the body format terminals push (a real
+terminal's sale, walk-in sale, refund, feedback and enrolment, each made a text template once
+and filled by string formatting), then folds the whole history into the rollups with the real
+projector (informational; --build-only stops there: build outside the benchmark lock). Each of
+--runs runs then appends one busy day of --day-sales sales after everything held (as pushes
+would), times the incremental fold of that day (budget < 1 s) and the monthly chain report's
+KPIs and PDF (budget < 10 s); the medians are printed last.
 
     LOYALTY_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/test \\
-        python benchmarks/report_server.py [--members 1000000] [--sales 10000000]
+        python benchmarks/report_server.py [--members 1000000] [--sales 10000000] [--runs 5]
 """
 
 from __future__ import annotations
