@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import ValidationError
 from pydantic_core import to_json
 
@@ -19,6 +20,7 @@ from .auth import ApiError, authorized, storage_of
 from .models import (
     ID_PATTERN,
     PUSH_REQUEST,
+    checked_push,
     ConflictsResponse,
     ErrorResponse,
     HealthResponse,
@@ -30,7 +32,7 @@ from .models import (
     TerminalResponse,
 )
 from .storage import TerminalAuth
-from .storage.batch import IncomingEvent, pull_floor
+from .storage.batch import EventBatch, IncomingEvent, pull_floor
 
 MAX_CURSOR = 2**53 - 1
 
@@ -82,25 +84,33 @@ PUSH_BODY_DOC = {
     "/v1/events", response_model=PushResponse, tags=["sync"], openapi_extra=PUSH_BODY_DOC,
     responses=_errors(*AUTH_ERRORS, 403, 413, 422),
 )
-async def push(request: Request, who: TerminalAuth = Depends(authorized)) -> Response:
+async def push(
+    request: Request,
+    credentials: HTTPAuthorizationCredentials | None = Depends(auth.bearer_scheme),
+) -> Response:
     """Store a batch of the terminal's events: idempotent by event id, one transaction."""
     raw = await request.body()
-    return await run_in_threadpool(_push, request, who, raw)
+    return await run_in_threadpool(_push, request, credentials, raw)
 
 
-def _push(request: Request, who: TerminalAuth, raw: bytes) -> Response:
-    """Validate the raw body in one pass, check the limits, store, answer."""
-    try:
-        body = PUSH_REQUEST.validate_json(raw)
-    except ValidationError as error:
-        raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
-    events = body["events"]
+def _push(request: Request, credentials: HTTPAuthorizationCredentials | None, raw: bytes) -> Response:
+    """Authorize (as `authorized` does, in this same worker thread), validate, store, answer."""
+    who = authorized(request, credentials)
+    checked = checked_push(raw)
+    if checked is None:
+        try:
+            body = PUSH_REQUEST.validate_json(raw)
+        except ValidationError as error:
+            raise RequestValidationError(error.errors(include_url=False, include_context=False)) from None
+        batch = EventBatch.of([IncomingEvent.from_event(e) for e in body["events"]])
+    else:
+        batch = EventBatch(*checked)
     limit = request.app.state.settings.max_batch_events
-    if len(events) > limit:
+    if len(batch.ids) > limit:
         raise ApiError(413, "batch_too_large", f"A push carries at most {limit} events.")
-    if any(e["terminal_id"] != who.terminal_id for e in events):
+    if batch.terminal_ids.count(who.terminal_id) != len(batch.ids):
         raise ApiError(403, "foreign_terminal", "A terminal pushes only its own events.")
-    result = storage_of(request).push(who, [IncomingEvent.from_event(e) for e in events])
+    result = storage_of(request).push_batch(who, batch)
     return Response(to_json({
         "instance_id": who.instance_id, "accepted": result.accepted,
         "duplicate": result.duplicate, "rejected": result.rejected,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 
 import uvicorn
@@ -15,10 +16,27 @@ from .storage import is_postgres_url, open_storage
 
 DB_ENV = "LOYALTY_SERVER_DB"
 
+# A push of 500 events makes a few thousand short-lived dicts and lists. With CPython's default
+# threshold (700) that ran several young collections per push, moved the batch's objects into
+# older generations while the request still held them, and now and then a full collection
+# over every object of the app (FastAPI, pydantic, psycopg): about a tenth of the server's
+# time. Collections every 50,000 new objects find a batch's objects already freed by their
+# reference counts; objects made at start are frozen out of collections altogether.
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def tune_gc() -> None:
+    """Collect garbage less often in a serving process (see GC_THRESHOLDS); call once built."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+
 
 def app_from_env() -> FastAPI:
     """The app of one uvicorn worker process: database from $LOYALTY_SERVER_DB, settings too."""
-    return create_app(os.environ[DB_ENV], settings=ServerSettings.from_env())
+    app = create_app(os.environ[DB_ENV], settings=ServerSettings.from_env())
+    tune_gc()
+    return app
 
 
 def serve(
@@ -59,4 +77,6 @@ def serve(
         os.environ[DB_ENV] = db_url  # this process only serves: the workers read it
         uvicorn.run(f"{__name__}:app_from_env", factory=True, workers=workers, **options)
     else:
-        uvicorn.run(create_app(db_url, settings=settings), **options)
+        app = create_app(db_url, settings=settings)
+        tune_gc()
+        uvicorn.run(app, **options)

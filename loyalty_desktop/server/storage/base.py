@@ -14,6 +14,7 @@ from typing import Any
 
 from .batch import (
     Conflict,
+    EventBatch,
     IncomingEvent,
     accept_all,
     contiguous_high_water,
@@ -163,6 +164,10 @@ class SqlStorage(ABC):
         """Let this transaction commit without waiting for the disk (it only moves a bucket)."""
 
     # -- push and pull -----------------------------------------------------------------------------
+    def push_batch(self, auth: TerminalAuth, batch: EventBatch) -> PushResult:
+        """`push` of a batch given as columns (a dialect may store it without the objects)."""
+        return self.push(auth, batch.events())
+
     def push(self, auth: TerminalAuth, events: list[IncomingEvent]) -> PushResult:
         """Store a batch of the terminal's events exactly once, in one transaction."""
         tenant = auth.tenant_pk

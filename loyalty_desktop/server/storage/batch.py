@@ -60,6 +60,29 @@ class IncomingEvent(NamedTuple):
         )
 
 
+class EventBatch(NamedTuple):
+    """A pushed batch as columns (the fast path builds these without an object per event)."""
+
+    ids: list[str]
+    terminal_ids: list[str]
+    seqs: list[int]
+    kinds: list[str]
+    bodies: list[str]
+
+    @classmethod
+    def of(cls, events: list[IncomingEvent]) -> EventBatch:
+        """The columns of a list of events."""
+        if not events:
+            return cls([], [], [], [], [])
+        ids, terminals, seqs, kinds, bodies = map(list, zip(*events, strict=True))
+        return cls(ids, terminals, seqs, kinds, bodies)
+
+    def events(self) -> list[IncomingEvent]:
+        """One IncomingEvent per row."""
+        return list(map(IncomingEvent, self.ids, self.terminal_ids, self.seqs, self.kinds,
+                        self.bodies))
+
+
 @dataclass(frozen=True)
 class Conflict:
     """A rejected event kept for managers to look at."""
