@@ -62,8 +62,6 @@ class Delta:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (name, member_id)
     new_cards: list[tuple[str, str]] = field(default_factory=list)  # (card, member_id)
     refunds: list[tuple[str, int]] = field(default_factory=list)  # (sale_id, amount)
-    sales: dict[str, tuple[str | None, str, int]] = field(default_factory=dict)  # id -> (member,
-    # at, total) of the run's sales: a refund of one of them needs no lookup in the events
     member_months: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     days: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     flows: dict[str, list[int]] = field(default_factory=dict)
@@ -152,8 +150,6 @@ def _sale(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) ->
     at, member = event["at"], event.get("member_id")
     total, paid = p["pricing"]["total"], p["pricing"]["money_paid"]
     day = cal.day(at)
-    if "id" in event:
-        delta.sales[event["id"]] = (member, at, int(total))
     row = delta.days.get((day, store)) or delta.day_row(day, store)
     if member is None:
         row[_WALK_IN_SALES] += 1

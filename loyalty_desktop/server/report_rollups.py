@@ -217,7 +217,7 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     many("renamed", [(name, t, m) for name, m in d.renamed])
     many("card", [(card, t, m) for card, m in d.new_cards])
     months = d.member_months
-    for key, change in _refunds(storage, cur, t, d.refunds, tz, d.sales):
+    for key, change in _refunds(storage, cur, t, d.refunds, tz):
         row = months.setdefault(key, [0, 0, 0, 0, None, None])
         row[1] += change[1]
         row[3] += change[3]
@@ -260,22 +260,20 @@ def temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
         cur.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})", rows)
 
 
-def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]], tz: str,
-             known: dict[str, tuple[str | None, str, int]]
-             ) -> list[tuple[tuple[str, str], list[int]]]:
+def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]],
+             tz: str) -> list[tuple[tuple[str, str], list[int]]]:
     """Refunds added to their sales; the member-month changes they make (refunded, and one
     purchase less when a sale becomes fully refunded), as additive member-month rows.
 
-    The sale is the run's own (`known`) or read from the events (by its id, indexed), so
-    sales need no row of their own: `report_sales` holds only refunded sales. A fully
-    refunded sale that was its month's first or last purchase stays in first_at/last_at
-    (they feed no KPI here).
+    The sale itself is read from the events (by its id, indexed), so sales need no row of
+    their own: `report_sales` holds only refunded sales. A fully refunded sale that was its
+    month's first or last purchase stays in first_at/last_at (they feed no KPI here).
     """
     summed: dict[str, int] = {}
     for sale_id, amount in refunds:
         summed[sale_id] = summed.get(sale_id, 0) + amount
-    sales = {sid: known[sid] for sid in summed if sid in known}
-    for chunk in _chunks(sorted(set(summed) - set(sales)), 500):
+    sales: dict[str, tuple[str | None, str, int]] = {}
+    for chunk in _chunks(sorted(summed), 500):
         clause, params = storage._ids_clause(chunk)  # noqa: SLF001
         for event_id, body in storage._all(  # noqa: SLF001
                 cur, f"SELECT event_id, body FROM events WHERE tenant_id = ? AND event_id {clause}"
