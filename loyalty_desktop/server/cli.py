@@ -16,8 +16,6 @@ from typing import Any
 
 from loyalty_desktop.domain.errors import LoyaltyError
 
-from . import admin, report_cli
-
 DB_ENV = "LOYALTY_SERVER_DB"  # the same variable the worker processes read
 DEFAULT_PORT = 8765
 
@@ -25,40 +23,57 @@ DEFAULT_PORT = 8765
 Arg = tuple[str, dict[str, Any]]
 Handler = Callable[[argparse.Namespace], Any]
 
+
+def _admin() -> Any:
+    """The admin functions, imported when a command runs: every CLI start (the counter's
+    `open` too) builds this parser, and the server's modules (FastAPI, psycopg, numpy) cost
+    more than a second to import on a cold start."""
+    from . import admin
+
+    return admin
+
+
+def _report() -> Any:
+    """The chain report commands, imported when one runs (see `_admin`)."""
+    from . import report_cli
+
+    return report_cli
+
+
 # (group, command, help, handler, arguments): the admin commands, each one admin function.
 ADMIN_COMMANDS: tuple[tuple[str | None, str, str, Handler, tuple[Arg, ...]], ...] = (
     (None, "migrate", "create or upgrade the schema (as the owner)",
-     lambda a: admin.migrate(a.db, a.app_role, a.app_password),
+     lambda a: _admin().migrate(a.db, a.app_role, a.app_password),
      (("--app-role", {"help": "PostgreSQL role the server connects as"}),
       ("--app-password", {"help": "set that role's password"}))),
-    ("tenant", "add", "create a tenant", lambda a: admin.add_tenant(a.db, a.name),
+    ("tenant", "add", "create a tenant", lambda a: _admin().add_tenant(a.db, a.name),
      (("name", {}),)),
-    ("tenant", "list", "list tenants", lambda a: admin.list_tenants(a.db), ()),
+    ("tenant", "list", "list tenants", lambda a: _admin().list_tenants(a.db), ()),
     (None, "pairing-code", "print a one-time pairing code",
-     lambda a: admin.create_pairing_code(a.db, a.tenant, a.store, minutes=a.minutes),
+     lambda a: _admin().create_pairing_code(a.db, a.tenant, a.store, minutes=a.minutes),
      (("tenant", {"help": "tenant id or name"}),
       ("--store", {"help": "store the terminal will belong to"}),
       ("--minutes", {"type": int, "default": 15, "help": "validity (default 15)"}))),
     ("terminal", "list", "list a tenant's terminals",
-     lambda a: admin.list_terminals(a.db, a.tenant), (("tenant", {}),)),
+     lambda a: _admin().list_terminals(a.db, a.tenant), (("tenant", {}),)),
     ("terminal", "revoke", "revoke a terminal's token",
-     lambda a: admin.revoke_terminal(a.db, a.tenant, a.terminal_id),
+     lambda a: _admin().revoke_terminal(a.db, a.tenant, a.terminal_id),
      (("tenant", {}), ("terminal_id", {}))),
     (None, "rollup", "fold new events into the report rollups",
-     lambda a: report_cli.rollup(a.db, a.tenant),
+     lambda a: _report().rollup(a.db, a.tenant),
      (("--tenant", {"help": "only this tenant (id or name)"}),)),
     ("report", "monthly", "the chain's monthly loyalty report (PDF with --out)",
-     lambda a: report_cli.monthly(a.db, a.tenant, a.month, a.out, a.lang, a.json),
+     lambda a: _report().monthly(a.db, a.tenant, a.month, a.out, a.lang, a.json),
      (("tenant", {"help": "tenant id or name"}),
       ("--month", {"required": True, "help": "YYYY-MM (shop time)"}),
       ("--out", {"help": "write the PDF here"}),
       ("--lang", {"choices": ("tr", "en"), "default": "tr", "help": "PDF language"}))),
     (None, "mark-restored", "new instance id after restoring a backup",
-     lambda a: admin.mark_restored(a.db), ()),
+     lambda a: _admin().mark_restored(a.db), ()),
     (None, "backup", "copy an SQLite server database",
-     lambda a: admin.backup_sqlite(a.db, a.destination), (("destination", {}),)),
+     lambda a: _admin().backup_sqlite(a.db, a.destination), (("destination", {}),)),
     (None, "restore", "restore an SQLite backup (server stopped)",
-     lambda a: admin.restore_sqlite(a.backup, a.db), (("backup", {}),)),
+     lambda a: _admin().restore_sqlite(a.backup, a.db), (("backup", {}),)),
 )
 GROUP_HELP = {"tenant": "tenants (a chain or a shop)", "terminal": "paired terminals",
               "report": "chain reports"}
