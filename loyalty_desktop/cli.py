@@ -34,17 +34,36 @@ class Parser(argparse.ArgumentParser):
         raise CliError(f"{self.prog}: {message}")
 
 
-def build_parser() -> Parser:
-    """The whole command tree (every command is documented in the README)."""
+def build_parser(command: str | None = None) -> Parser:
+    """The whole command tree (every command is documented in the README); only the `open`
+    command when that is `command` (the counter starts without building the other ~70)."""
     p = Parser(prog="loyalty-desktop", description="Loyalty Desktop terminal and admin commands.")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="data directory (default: the OS application-data folder)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON output")
     sub = p.add_subparsers(dest="cmd", metavar="COMMAND", parser_class=Parser)
+    if command == "open":
+        from .cli_commands import register_open
+
+        register_open(sub)
+        return p
     from .cli_commands import register
 
     register(sub)
     return p
+
+
+def command_word(argv: Sequence[str]) -> str | None:
+    """The command named in `argv`, past the global options (None when there is none)."""
+    rest = list(argv)
+    while rest:
+        if rest[0] == "--data-dir" and len(rest) > 1:
+            rest = rest[2:]
+        elif rest[0] == "--json" or rest[0].startswith("--data-dir="):
+            rest = rest[1:]
+        else:
+            return rest[0]
+    return None
 
 
 def emit(args: argparse.Namespace, result: Any) -> None:
@@ -64,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in argv
     try:
-        parser = build_parser()
+        parser = build_parser(command_word(argv))
         args = parser.parse_args(argv)
         if args.data_dir is None:
             args.data_dir = default_data_dir()

@@ -39,15 +39,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def with_default_command(argv: list[str]) -> list[str]:
     """The arguments, with `open` added when they name no command (only global options)."""
-    rest = list(argv)
-    while rest:
-        if rest[0] == "--data-dir" and len(rest) > 1:
-            rest = rest[2:]
-        elif rest[0] == "--json" or rest[0].startswith("--data-dir="):
-            rest = rest[1:]
-        else:
-            return argv
-    return [*argv, "open"]
+    from loyalty_desktop.cli import command_word
+
+    return argv if command_word(argv) is not None else [*argv, "open"]
 
 
 def hide_server_commands_without_server() -> None:
