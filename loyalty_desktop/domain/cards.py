@@ -12,10 +12,7 @@ can be replayed as a card.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -106,12 +103,13 @@ def _random_digits(count: int, randbits: Callable[[int], int]) -> str:
 
 
 def new_card_number(
-    prefix: str = DEFAULT_ISSUER_PREFIX, randbits: Callable[[int], int] = secrets.randbits
+    prefix: str = DEFAULT_ISSUER_PREFIX, randbits: Callable[[int], int] | None = None
 ) -> str:
-    """A fresh random card number under an issuer prefix (uniqueness is the store's job)."""
+    """A fresh random card number under an issuer prefix (uniqueness is the store's job;
+    `randbits` defaults to `secrets.randbits`)."""
     if not isinstance(prefix, str) or not re.fullmatch(r"[0-9]{3}", prefix):
         raise InvalidInput(f"Issuer prefix {prefix!r} must be 3 digits.", code="invalid_prefix")
-    body = prefix + _random_digits(12, randbits)
+    body = prefix + _random_digits(12, randbits or _secure_bits())
     return body + luhn_check_digit(body)
 
 
@@ -157,9 +155,18 @@ def _coupon_from_body(body10: str) -> str:
     return code + luhn_check_digit(code)
 
 
-def new_coupon_code(randbits: Callable[[int], int] = secrets.randbits) -> str:
-    """A fresh random coupon code (uniqueness is the store's job)."""
-    return _coupon_from_body(_random_digits(10, randbits))
+def new_coupon_code(randbits: Callable[[int], int] | None = None) -> str:
+    """A fresh random coupon code (uniqueness is the store's job; `randbits` defaults to
+    `secrets.randbits`)."""
+    return _coupon_from_body(_random_digits(10, randbits or _secure_bits()))
+
+
+def _secure_bits() -> Callable[[int], int]:
+    """`secrets.randbits`, imported when first needed (with hashlib it loads libcrypto, a
+    cost the counter's start need not pay)."""
+    import secrets
+
+    return secrets.randbits
 
 
 def derived_coupon_code(seed: str, secret: bytes = b"") -> str:
@@ -167,6 +174,9 @@ def derived_coupon_code(seed: str, secret: bytes = b"") -> str:
 
     With a shop `secret` the code cannot be guessed by someone who knows only the seed.
     """
+    import hashlib
+    import hmac
+
     mac = hmac.new(secret, b"LDCOUPON1:" + seed.encode("utf-8"), hashlib.sha256).digest()
     return _coupon_from_body(f"{int.from_bytes(mac[:8], 'big') % 10**10:010d}")
 

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import asdict, dataclass, field, fields, replace
 from fractions import Fraction
 from typing import Any
-
-import tomli_w
 
 from .errors import InvalidInput
 
@@ -135,6 +132,8 @@ def program_to_dict(program: Program) -> dict[str, Any]:
 
 def program_to_toml(program: Program) -> str:
     """The program as a TOML document."""
+    import tomli_w
+
     return tomli_w.dumps(program_to_dict(program))
 
 
@@ -292,6 +291,8 @@ def _check_timezone(name: str) -> None:
 
 def program_from_toml(text: str) -> Program:
     """Parse a TOML program document; syntax errors and bad fields are InvalidInput."""
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

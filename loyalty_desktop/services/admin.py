@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +41,8 @@ class AdminMixin(SalesMixin, StaffMixin):
             raise InvalidInput(f"Unknown time zone {timezone!r}.", code="invalid_timezone") from None
         moment = self.moment(at)
         known = {r[0] for r in self.db.execute("SELECT key_id FROM issuer_keys")}
+        import secrets
+
         key = cardrules.new_issuer_key(secrets.choice([k for k in range(1, 100) if k not in known]))
         with self.transaction():
             self.set_meta("shop_name", shop_name.strip())

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
 from ..domain.clock import from_db, to_db
 from ..domain.errors import InvalidInput, NotFound, PermissionDenied
 from ..domain.ids import uuid7
@@ -17,8 +14,17 @@ MAX_WRONG_PINS = 5
 LOCKOUT = timedelta(minutes=15)
 ROLES = ("cashier", "manager", "owner")
 APPROVERS = ("manager", "owner")
-# OWASP's minimum Argon2id profile: still slow to brute-force offline, quick at the counter.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_HASHER: list[Any] = []  # argon2's hasher, made on first use (its import loads a C library)
+
+
+def _hasher() -> Any:
+    """OWASP's minimum Argon2id profile: still slow to brute-force offline, quick at the
+    counter."""
+    if not _HASHER:
+        from argon2 import PasswordHasher
+
+        _HASHER.append(PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1))
+    return _HASHER[0]
 
 
 def check_pin_format(pin: str) -> str:
@@ -49,7 +55,7 @@ class StaffMixin(TerminalCore):
         staff_id = uuid7()
         self.db.execute(
             "INSERT INTO staff (staff_id, name, role, pin_hash, created_at) VALUES (?,?,?,?,?)",
-            [staff_id, name, role, _hasher.hash(pin), to_db(self.now())])
+            [staff_id, name, role, _hasher().hash(pin), to_db(self.now())])
         self.audit("staff_added", staff_id, after={"name": name, "role": role})
         return {"staff_id": staff_id, "name": name, "role": role}
 
@@ -128,7 +134,9 @@ class StaffMixin(TerminalCore):
 
 
 def _verify(pin_hash: str, pin: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        return _hasher.verify(pin_hash, pin or "")
+        return _hasher().verify(pin_hash, pin or "")
     except (VerificationError, InvalidHashError):
         return False

@@ -7,11 +7,15 @@ connection; sqlite-utils itself is loaded when migrations have to run (`store.da
 
 from __future__ import annotations
 
-import secrets
+import itertools
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+# Savepoint names: unique within the process (a counter; `secrets` would load libcrypto at
+# start for nothing).
+_SAVEPOINTS = itertools.count(1)
 
 
 class Database:
@@ -29,7 +33,7 @@ class Database:
     def atomic(self) -> Iterator[Database]:
         """A transaction; nested blocks are savepoints (as in sqlite-utils)."""
         if self.conn.in_transaction:
-            savepoint = f"ld_{secrets.token_hex(8)}"
+            savepoint = f"ld_{next(_SAVEPOINTS)}"
             self.conn.execute(f"SAVEPOINT {savepoint}")
             try:
                 yield self
