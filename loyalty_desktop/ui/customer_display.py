@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
@@ -70,14 +70,26 @@ class CustomerDisplay(QWidget):
         self.show_member(None)
 
     def place(self) -> None:
-        """Full screen on a second monitor when there is one, else a window beside the counter."""
+        """Full screen on a second monitor when there is one. With one screen, a third of it (or
+        the least its buttons need) in its bottom-right corner, shown without taking the focus: the counter stays in front
+        and keeps the keyboard (a scanner types into the focused window); the owner can move
+        the display or turn the screen toward the customer."""
         screens = QGuiApplication.screens()
         if len(screens) > 1:
             self.setGeometry(screens[1].geometry())
             self.showFullScreen()
+            return
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
+        room = screens[0].availableGeometry() if screens else None
+        if room is None:
+            self.resize(640, 480)
         else:
-            self.resize(1024, 768)
-            self.show()
+            # the NPS row's touch targets need their room
+            least = self.minimumSize().expandedTo(self.minimumSizeHint())
+            width = min(max(room.width() // 3, least.width()), room.width())
+            height = min(max(room.height() // 3, least.height()), room.height())
+            self.setGeometry(room.right() - width + 1, room.bottom() - height + 1, width, height)
+        self.show()
 
     def show_member(self, member: dict[str, Any] | None) -> None:
         """Greet the scanned member (first name only: others may be looking) or everyone."""

@@ -253,6 +253,8 @@ class MainWindow(QMainWindow):
         self.lock_button.setVisible(True)
         if self.display is not None and not self.display.isVisible():
             self.display.place()
+            self.raise_()  # the counter in front, with the keyboard (see CustomerDisplay.place)
+            self.activateWindow()
 
     def lock(self) -> None:
         """Back to the login screen (inactivity or the lock button)."""

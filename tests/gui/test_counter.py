@@ -210,3 +210,19 @@ def test_counter_fits_a_1024_by_768_screen(window, qtbot, worker):
         wait_idle(qtbot, worker)
         hint = window.minimumSizeHint()
         assert hint.width() <= 1024 and hint.height() <= 768 - 30  # room for a title bar
+
+
+def test_one_screen_keeps_the_counter_in_front_of_the_customer_display(window, qtbot, worker):
+    from PySide6.QtGui import QGuiApplication
+
+    assert len(QGuiApplication.screens()) == 1  # the offscreen platform: one screen
+    login(window, qtbot, worker)
+    display = window.display
+    assert display.isVisible() and not display.isFullScreen()
+    assert display.testAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating)
+    room = QGuiApplication.primaryScreen().availableGeometry()
+    # In the screen's bottom-right corner (the offscreen platform adds a 2 px frame and its
+    # 800 px wide screen is the display's least width: the corner, give or take the frame).
+    shown = display.geometry()
+    assert shown.bottom() == room.bottom() and abs(shown.right() - room.right()) <= 2
+    assert shown.height() < room.height()
