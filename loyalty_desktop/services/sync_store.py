@@ -10,8 +10,9 @@ from typing import Any
 
 from ..domain.clock import to_db
 from ..domain.ids import derived_id
+from ..domain.ledger import Entry, MemberLedger
 from ..store.ledger_repo import (
-    EVENT_COLUMNS, event_row_to_dict, refresh_member,
+    EVENT_COLUMNS, entry_from_data, event_row_to_dict, refresh_extended, refresh_member,
 )
 from ..store.projector import apply_event, root_member
 from .core import TerminalCore
@@ -59,22 +60,45 @@ class SyncStoreMixin(TerminalCore):
         """Apply other terminals' events in one transaction; flag what only shows after merging."""
         applied = 0
         touched: set[str] = set()
+        new: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # applied events' entries by member id
+        merges = False
         with self.transaction():
             for event in events:
                 if event["terminal_id"] == self.terminal_id:
                     continue
-                if apply_event(self.db, _without_server_fields(event), origin="remote",
-                               defer_refresh=touched):
+                # the event is stored with its server_seq (if the server sent one)
+                if apply_event(self.db, event, origin="remote", defer_refresh=touched):
                     applied += 1
-                    if event.get("server_seq") is not None:
-                        self.db.execute("UPDATE events SET server_seq = ? WHERE id = ? AND "
-                                        "server_seq IS NULL", [event["server_seq"], event["id"]])
+                    merges = merges or event["kind"] == "member_merged"
+                    for d in event["payload"].get("entries", []):
+                        new.setdefault(d["member_id"], []).append((event["id"], d))
             touched = {root_member(self.db, m) for m in touched}  # merges may have moved them
-            folded = {m: refresh_member(self.db, m) for m in sorted(touched)}
+            folded = self._refresh(touched, None if merges else new)
             conflicts = self._flag_conflicts(folded)
             if any(e["kind"] == "program_published" for e in events):
                 self._forget_program()
         return {"applied": applied, "conflicts": conflicts}
+
+    def _refresh(self, members: set[str],
+                 new: dict[str, list[tuple[str, dict[str, Any]]]] | None) -> dict[str, Any]:
+        """Refresh the caches of the members a batch touched, each once.
+
+        With `new` (the batch's new entries by member id; None when the batch merged members),
+        a member whose cached fold exists and whose new entries all sort after its last cached
+        entry gets that fold extended with them (as a local sale does) instead of its whole
+        ledger read and folded again; the others are folded from the ledger.
+        """
+        by_root: dict[str, list[Entry]] = {}
+        if new is not None:
+            for member_id, items in new.items():
+                by_root.setdefault(root_member(self.db, member_id), []).extend(
+                    entry_from_data(event_id, d) for event_id, d in items)
+        folded: dict[str, MemberLedger] = {}
+        for member_id in sorted(members):
+            mine = by_root.get(member_id)
+            led = refresh_extended(self.db, member_id, mine) if mine else None
+            folded[member_id] = led if led is not None else refresh_member(self.db, member_id)
+        return folded
 
     def _flag_conflicts(self, folded: dict[str, Any]) -> list[dict[str, Any]]:
         found = []
@@ -113,6 +137,3 @@ class SyncStoreMixin(TerminalCore):
         return [{**dict(zip(keys, r)), "detail": json.loads(r[3])}
                 for r in self.db.execute(sql + " ORDER BY detected_at").fetchall()]
 
-
-def _without_server_fields(event: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in event.items() if k not in ("server_seq",)}

@@ -9,7 +9,9 @@ from .sqlite_db import Database
 
 from ..domain.clock import from_db, to_db
 from ..domain.errors import Refused
-from ..domain.ledger import Entry, MemberLedger, fold, ledger_from_data, ledger_to_data
+from ..domain.ledger import (
+    Entry, MemberLedger, extend, fold, ledger_from_data, ledger_to_data,
+)
 
 
 def entry_to_data(e: Entry) -> dict[str, Any]:
@@ -186,6 +188,22 @@ def refresh_member(db: Database, member_id: str, entries: list[Entry] | None = N
          _state_text(led)],
     )
     return led
+
+
+def refresh_extended(db: Database, member_id: str, new: list[Entry]) -> MemberLedger | None:
+    """Extend the member's cached fold with new entries (already stored in the ledger) and
+    update its caches, when the cache holds a fold and every new entry sorts after its last
+    entry (else None: the caller folds the ledger again). Gives the same caches as
+    `refresh_member` would: a fold extended in id order equals the fold of all entries."""
+    cached = cached_ledger(db, member_id)
+    if cached is None:
+        return None
+    led, count, last = cached
+    new = sorted(new, key=lambda e: e.id)
+    if last is not None and new[0].id <= last:
+        return None
+    led = extend(led, new)
+    return refresh_member(db, member_id, known=Known(count + len(new), new[-1].id, led, None))
 
 
 def _state_text(led: MemberLedger) -> str:
