@@ -14,7 +14,7 @@ backfill) and `rollups_match_ledger` compares. Months are keyed in the zone reco
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from ..domain.clock import DEFAULT_TZ, from_db, micros_of, month_bounds, to_db, zone
@@ -57,15 +57,38 @@ _POINT_AGG = ("COALESCE(SUM(CASE WHEN kind = 'earn' THEN points END), 0), "
 
 
 def rollup_zone(db: Any) -> str:
-    """The zone months are keyed in: the recorded rollup zone, else the shop's, else default."""
+    """The zone months are keyed in: the recorded rollup zone, else the shop's, else default.
+
+    Once recorded it is kept on the connection (every applied event asks; a catch-up of
+    20,000 events asked 20,000 times): only `rebuild` records another, and it forgets it."""
+    kept = getattr(db, "rollup_zone", None)
+    if kept is not None:
+        return kept
     rows = dict(db.execute("SELECT key, value FROM meta WHERE key IN "
                            "('rollup_timezone', 'timezone')").fetchall())
+    if rows.get("rollup_timezone"):
+        db.rollup_zone = rows["rollup_timezone"]
     return rows.get("rollup_timezone") or rows.get("timezone") or DEFAULT_TZ
 
 
 def month_of(at_text: str, tz: str) -> str:
     """'YYYY-MM' of a storage time in the zone."""
-    return from_db(at_text).astimezone(zone(tz)).strftime("%Y-%m")
+    return month_key(from_db(at_text), tz)
+
+
+_LAST_MONTH: dict[str, tuple[datetime, datetime, str]] = {}  # zone -> the last month's bounds
+
+
+def month_key(moment: datetime, tz: str) -> str:
+    """'YYYY-MM' of an aware time in the zone: the bounds of the last month asked for are kept
+    per zone, so the events of one month (nearly all of a batch) cost two comparisons."""
+    last = _LAST_MONTH.get(tz)
+    if last is not None and last[0] <= moment < last[1]:
+        return last[2]
+    local = moment.astimezone(zone(tz))
+    start, end = month_bounds(local.year, local.month, tz)
+    _LAST_MONTH[tz] = (start, end, local.strftime("%Y-%m"))
+    return _LAST_MONTH[tz][2]
 
 
 def month_start_text(month: str, tz: str) -> str:
@@ -79,7 +102,7 @@ def apply_rollups(db: Any, event: dict[str, Any], entries: Iterable[Entry]) -> N
     spend: dict[tuple[str, str], int] = {}
     points: dict[str, list[int]] = {}
     for e in entries:
-        month = e.at.astimezone(zone(tz)).strftime("%Y-%m")
+        month = month_key(e.at, tz)
         if e.kind in SPEND_KINDS and e.spend:
             spend[(e.member_id, month)] = spend.get((e.member_id, month), 0) + e.spend
         if e.points and e.kind in _POINT_SLOT:
@@ -114,7 +137,7 @@ def _add_sale(db: Any, sale_id: str, tz: str, spend: dict[tuple[str, str], int])
         return
     member, at, total, refunded = row
     moment = from_db(at)
-    month = moment.astimezone(zone(tz)).strftime("%Y-%m")
+    month = month_key(moment, tz)
     counted = total > refunded
     at, micros = (at, micros_of(moment)) if counted else (None, None)
     db.execute(
@@ -204,6 +227,7 @@ def expected_rows(db: Any, tz: str) -> tuple[dict[tuple, tuple], dict[str, tuple
 def rebuild(db: Any, tz: str | None = None) -> None:
     """Recompute both rollup tables from the ledger and sales (backfill; zone change)."""
     tz = tz or rollup_zone(db)
+    db.rollup_zone = None  # the zone recorded below (rolled back with it if this fails)
     members, points = expected_rows(db, tz)
     db.execute("DELETE FROM member_months")
     db.execute("DELETE FROM point_months")
@@ -221,8 +245,11 @@ def ensure_zone(db: Any, tz: str) -> None:
     """Re-key the rollups when the shop's zone is not the one they were built in."""
     if rollup_zone(db) != tz or not db.execute(
             "SELECT 1 FROM meta WHERE key = 'rollup_timezone'").fetchone():
-        with db.atomic():
-            rebuild(db, tz)
+        try:
+            with db.atomic():
+                rebuild(db, tz)
+        finally:
+            db.rollup_zone = None  # read again from what was committed
 
 
 def rollups_match_ledger(db: Any) -> list[str]:

@@ -23,6 +23,7 @@ class Database:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.rollup_zone: str | None = None  # see store.rollups.rollup_zone
 
     def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] | None = None
                 ) -> sqlite3.Cursor:
