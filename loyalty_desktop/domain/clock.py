@@ -39,8 +39,9 @@ _MICRO = timedelta(microseconds=1)
 
 
 def micros_of(moment: datetime) -> int:
-    """Microseconds since the epoch (exact): the integer form of a time the rollups keep."""
-    return (require_aware(moment) - _EPOCH) // _MICRO
+    """Microseconds since the epoch (exact): the integer form of a time the rollups and the
+    cached fold keep (a naive time cannot be subtracted from the aware epoch: TypeError)."""
+    return (moment - _EPOCH) // _MICRO
 
 
 def from_micros(micros: int) -> datetime:
