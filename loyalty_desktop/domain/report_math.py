@@ -227,23 +227,13 @@ class LocalDays:
         return from_db(text).astimezone(zone(self.tz)).date()
 
     def ordinals_micros(self, micros: np.ndarray) -> np.ndarray:
-        """`ordinals` of times given as microseconds since the epoch."""
+        """`day_of(t).toordinal()` of many times at once, given as microseconds since the epoch."""
         bounds = np.array([micros_of(shop_midnight(d, self.tz)) for d in self.days],
                           dtype=np.int64)
         found = np.searchsorted(bounds, micros, side="right")
         out = self.days[0].toordinal() + found.astype(np.int64) - 1
         for i in np.flatnonzero((found == 0) | (found == len(bounds))):
             out[i] = from_micros(int(micros[i])).astimezone(zone(self.tz)).date().toordinal()
-        return out
-
-    def ordinals(self, texts: list[str]) -> np.ndarray:
-        """`day_of(t).toordinal()` of many stored times at once."""
-        found = np.searchsorted(np.array(self.bounds), np.array(texts, dtype=str),
-                                side="right")
-        first = self.days[0].toordinal()
-        out = first + found.astype(np.int64) - 1
-        for i in np.flatnonzero((found == 0) | (found == len(self.bounds))):
-            out[i] = self.day_of(texts[i]).toordinal()
         return out
 
 
