@@ -11,15 +11,13 @@ order under the tenant's row lock, so a reader never sees a later seq without th
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 from orjson import dumps, loads
 
-from ..domain.clock import DEFAULT_TZ, to_db
+from ..domain.clock import DEFAULT_TZ, month_bounds, to_db
 from ..domain.program import program_from_toml
 from .report_fold import (
     COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, LocalCalendar, fold_events,
@@ -56,9 +54,15 @@ SQL = {
     "renamed": "UPDATE report_members SET name = ? WHERE tenant_id = ? AND member_id = ?"
                " AND erased_at IS NULL",
     "card": "UPDATE report_members SET card_number = ? WHERE tenant_id = ? AND member_id = ?",
-    "refunded": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total, refunded)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO UPDATE SET"
-                " refunded = report_sales.refunded + excluded.refunded",
+    "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total, refunded)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
+    "refunded": "UPDATE report_sales SET refunded = ? WHERE tenant_id = ? AND sale_id = ?",
+    # a member month's first and last purchase again, once one of its sales is fully refunded
+    "recount": (f"UPDATE {_MM} SET first_at = (SELECT MIN(at) FROM report_sales s WHERE"
+                " s.tenant_id = ? AND s.member_id = ? AND s.at >= ? AND s.at < ? AND s.total >"
+                " s.refunded), last_at = (SELECT MAX(at) FROM report_sales s WHERE s.tenant_id ="
+                " ? AND s.member_id = ? AND s.at >= ? AND s.at < ? AND s.total > s.refunded)"
+                " WHERE tenant_id = ? AND month = ? AND member_id = ?"),
     "member_month": (
         f"INSERT INTO {_MM} (tenant_id, month, member_id, sales, purchases, total, refunded,"
         " first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month,"
@@ -216,12 +220,17 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     many("erased", [(at, t, m) for at, m in d.erased])
     many("renamed", [(name, t, m) for name, m in d.renamed])
     many("card", [(card, t, m) for card, m in d.new_cards])
+    many("sale", [(t, *sale, 0) for sale in d.sales])
     months = d.member_months
-    for key, change in _refunds(storage, cur, t, d.refunds, tz):
+    changes, emptied = _refunds(storage, cur, t, d.refunds, tz)
+    for key, change in changes:
         row = months.setdefault(key, [0, 0, 0, 0, None, None])
         row[1] += change[1]
         row[3] += change[3]
     many("member_month", [(t, month, m, *v) for (month, m), v in months.items()])
+    if emptied:  # after the member months: a sale and its full refund may share a run
+        cur.executemany(storage._q(SQL["recount"]), [  # noqa: SLF001
+            (t, m, start, end, t, m, start, end, t, month, m) for month, m, start, end in emptied])
     many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
     many("flow", [(t, month, *v) for month, v in d.flows.items()])
     many("coupon", [(t, code, kind) for code, kind in d.coupons.items()])
@@ -260,48 +269,39 @@ def temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
         cur.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})", rows)
 
 
-def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]],
-             tz: str) -> list[tuple[tuple[str, str], list[int]]]:
-    """Refunds added to their sales; the member-month changes they make (refunded, and one
-    purchase less when a sale becomes fully refunded), as additive member-month rows.
-
-    The sale itself is read from the events (by its id, indexed), so sales need no row of
-    their own: `report_sales` holds only refunded sales. A fully refunded sale that was its
-    month's first or last purchase stays in first_at/last_at (they feed no KPI here).
-    """
+def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]], tz: str
+             ) -> tuple[list[tuple[tuple[str, str], list[int]]], list[tuple[str, str, str, str]]]:
+    """Refunds added to their member sales (`report_sales`, written earlier in the run); the
+    member-month changes they make (refunded, and one purchase less when a sale becomes fully
+    refunded) as additive member-month rows, and the (month, member, start, end) of each month
+    that lost a purchase (its first and last purchase are recounted). A walk-in sale has no
+    row: its refund is only in the day's counters."""
     summed: dict[str, int] = {}
     for sale_id, amount in refunds:
         summed[sale_id] = summed.get(sale_id, 0) + amount
-    sales: dict[str, tuple[str | None, str, int]] = {}
+    before: list[tuple[str, str, str, int, int]] = []
     for chunk in _chunks(sorted(summed), 500):
         clause, params = storage._ids_clause(chunk)  # noqa: SLF001
-        for event_id, body in storage._all(  # noqa: SLF001
-                cur, f"SELECT event_id, body FROM events WHERE tenant_id = ? AND event_id {clause}"
-                " AND kind = 'sale'", [t, *params]):
-            with contextlib.suppress(KeyError, TypeError, ValueError):
-                e = loads(body)
-                sales[event_id] = (e.get("member_id"), to_db(datetime.fromisoformat(e["at"])),
-                                   int(e["payload"]["pricing"]["total"]))
-    rows = [(t, sid, *sales[sid], amount) for sid, amount in summed.items() if sid in sales]
-    if not rows:
-        return []
-    temp_table(storage, cur, "report_stage", ["tenant_id", "sale_id", "member_id", "at",
-                                               "total", "refunded"], rows)
-    head, rest = SQL["refunded"].split(" VALUES (", 1)
-    cur.execute(f"{head} SELECT * FROM report_stage WHERE true{rest.split(')', 1)[1]}"
-                " RETURNING sale_id, member_id, at, total, refunded")
-    changed = cur.fetchall()
-    cur.execute("DROP TABLE report_stage")
+        before += storage._all(  # noqa: SLF001
+            cur, "SELECT sale_id, member_id, at, total, refunded FROM report_sales"
+            f" WHERE tenant_id = ? AND sale_id {clause}", [t, *params])
+    if not before:
+        return [], []
+    cur.executemany(storage._q(SQL["refunded"]), [  # noqa: SLF001
+        (int(was) + summed[sale_id], t, sale_id) for sale_id, _, _, _, was in before])
     cal = LocalCalendar(tz)
     out: dict[tuple[str, str], list[int]] = {}
-    for sale_id, member, at, total, after in changed:
-        if member is None:
-            continue
-        before = after - summed[sale_id]
-        row = out.setdefault((cal.day(at)[:7], member), [0, 0, 0, 0])
+    emptied: dict[tuple[str, str], tuple[str, str]] = {}
+    for sale_id, member, at, total, was in before:
+        month = cal.day(at)[:7]
+        row = out.setdefault((month, member), [0, 0, 0, 0])
         row[3] += summed[sale_id]
-        row[1] -= int(total > before and total <= after)
-    return list(out.items())
+        if int(total) > int(was) and int(total) <= int(was) + summed[sale_id]:
+            row[1] -= 1
+            if (month, member) not in emptied:
+                start, end = month_bounds(int(month[:4]), int(month[5:]), tz)
+                emptied[(month, member)] = (to_db(start), to_db(end))
+    return list(out.items()), [(month, m, *span) for (month, m), span in emptied.items()]
 
 
 def _coupon_kinds(storage: SqlStorage, cur: Any, t: int, codes: set[str]) -> dict[str, str]:

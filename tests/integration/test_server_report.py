@@ -172,8 +172,8 @@ def test_equal_to_the_terminals_report(chain: Any) -> None:
 
 def test_member_months_equal_the_terminals(chain: Any) -> None:
     _report(chain, "2026-02")  # folds
-    sql = ("SELECT member_id, month, sales, purchases, total, refunded FROM {} WHERE sales > 0"
-           " ORDER BY member_id, month")
+    sql = ("SELECT member_id, month, sales, purchases, total, refunded, first_at, last_at"
+           " FROM {} WHERE sales > 0 ORDER BY member_id, month")
     with admin_storage(chain["backend"].admin_url) as storage:
         with storage._read() as cur:
             cur.execute(sql.format("report_member_months"))
@@ -295,3 +295,32 @@ def test_buyers_without_merges_read_rows_as_they_are(chain: Any,
     assert plain["top_members"] == merged["top_members"]
     assert [m["net"] for m in plain["top_members"]] == [50_000]
     assert plain["members"] == merged["members"] and plain["members"]["active"] == 1
+
+
+def test_upgrade_to_every_sale_refolds_the_rollups(chain: Any) -> None:
+    """A server whose rollups were folded before migration 3 (report_sales: refunded sales only,
+    a full refund left in its month's first/last purchase) is refolded by `server migrate`."""
+    backend = chain["backend"]
+    before = _report(chain, "2026-02")
+    with admin_storage(backend.admin_url) as storage:
+        with storage._write() as cur:
+            cur.execute("DELETE FROM report_sales WHERE refunded = 0")
+            cur.execute("UPDATE report_member_months SET first_at = '1999', last_at = '1999'")
+            cur.execute("DELETE FROM schema_migrations WHERE version = 3")
+    admin.migrate(backend.admin_url)
+    after = _report(chain, "2026-02")  # the report folds what the cursor has not reached
+    for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
+                "top_members", "feedback", "nps_trend"):
+        assert after[key] == before[key], key
+    with admin_storage(backend.admin_url) as storage:
+        with storage._read() as cur:
+            cur.execute("SELECT COUNT(*), MIN(first_at) FROM report_member_months")
+            months, first = cur.fetchone()
+            cur.execute("SELECT sale_id, member_id, total, refunded FROM report_sales")
+            sales = sorted(tuple(r) for r in cur.fetchall())
+    assert months > 0 and first > "2000"
+    sold = set()  # every member sale of both stores, refunds added (each has pushed all)
+    for term in chain["terms"][:2]:
+        sold |= {tuple(r) for r in term.db.execute("SELECT sale_id, member_id, total, refunded"
+                                                    " FROM sales WHERE member_id IS NOT NULL")}
+    assert sales == sorted(sold)

@@ -268,5 +268,12 @@ REPORT_TABLES = ("report_cursors", "report_members", "report_sales", "report_mem
                  "report_feedback", "report_wallet_pending")
 SQLITE_MIGRATIONS += (Migration(2, "report_rollups", _report_tables("INTEGER")),)
 POSTGRES_MIGRATIONS += (Migration(2, "report_rollups", _report_tables("BIGINT")),)
+# Migration 3: `report_sales` holds every member sale, not only refunded ones (the member
+# sections of the chain report read single sales, and a full refund recounts its month's first
+# and last purchase). The rollups are derived: emptied here, the projector refolds every event.
+_REFOLD = tuple(f"DELETE FROM {table}" for table in REPORT_TABLES if table != "report_cursors") + (
+    "UPDATE report_cursors SET last_seq = 0, program_version = 0, program_doc = NULL",)
+SQLITE_MIGRATIONS += (Migration(3, "report_every_sale", _REFOLD),)
+POSTGRES_MIGRATIONS += (Migration(3, "report_every_sale", _REFOLD),)
 # Rollups are derived data: the projector rewrites them when the shop's zone changes.
 APP_ROLE_GRANTS.update({table: "SELECT, INSERT, UPDATE, DELETE" for table in REPORT_TABLES})
