@@ -12,9 +12,9 @@ from ..domain.clock import to_db
 from ..domain.ids import derived_id
 from ..domain.ledger import Entry, MemberLedger
 from ..store.ledger_repo import (
-    EVENT_COLUMNS, entry_from_data, event_row_to_dict, refresh_extended, refresh_member,
+    EVENT_COLUMNS, event_row_to_dict, refresh_extended, refresh_member,
 )
-from ..store.projector import apply_event, root_member
+from ..store.projector import Batch, apply_event
 from .core import TerminalCore
 
 _STATE_KEYS = ("server_url", "token", "pushed_seq", "pull_cursor", "server_instance_id",
@@ -59,40 +59,33 @@ class SyncStoreMixin(TerminalCore):
     def apply_remote(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Apply other terminals' events in one transaction; flag what only shows after merging."""
         applied = 0
-        touched: set[str] = set()
-        new: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # applied events' entries by member id
-        merges = False
         with self.transaction():
-            for event in events:
-                if event["terminal_id"] == self.terminal_id:
-                    continue
+            theirs = [e for e in events if e["terminal_id"] != self.terminal_id]
+            batch = Batch(self.db, theirs)
+            for event in theirs:
                 # the event is stored with its server_seq (if the server sent one)
-                if apply_event(self.db, event, origin="remote", defer_refresh=touched):
+                if apply_event(self.db, event, origin="remote", batch=batch):
                     applied += 1
-                    merges = merges or event["kind"] == "member_merged"
-                    for d in event["payload"].get("entries", []):
-                        new.setdefault(d["member_id"], []).append((event["id"], d))
-            touched = {root_member(self.db, m) for m in touched}  # merges may have moved them
-            folded = self._refresh(touched, None if merges else new)
+            folded = self._refresh(batch)
             conflicts = self._flag_conflicts(folded)
             if any(e["kind"] == "program_published" for e in events):
                 self._forget_program()
         return {"applied": applied, "conflicts": conflicts}
 
-    def _refresh(self, members: set[str],
-                 new: dict[str, list[tuple[str, dict[str, Any]]]] | None) -> dict[str, Any]:
+    def _refresh(self, batch: Batch) -> dict[str, Any]:
         """Refresh the caches of the members a batch touched, each once.
 
-        With `new` (the batch's new entries by member id; None when the batch merged members),
-        a member whose cached fold exists and whose new entries all sort after its last cached
-        entry gets that fold extended with them (as a local sale does) instead of its whole
-        ledger read and folded again; the others are folded from the ledger.
+        Unless the batch merged members, a member whose cached fold exists and whose new
+        entries all sort after its last cached entry gets that fold extended with them (as a
+        local sale does) instead of its whole ledger read and folded again; the others are
+        folded from the ledger.
         """
+        batch.roots.clear()  # merges may have moved them
+        members = {batch.root(m) for m in batch.touched}
         by_root: dict[str, list[Entry]] = {}
-        if new is not None:
-            for member_id, items in new.items():
-                by_root.setdefault(root_member(self.db, member_id), []).extend(
-                    entry_from_data(event_id, d) for event_id, d in items)
+        if not batch.merged:
+            for member_id, entries in batch.new.items():
+                by_root.setdefault(batch.root(member_id), []).extend(entries)
         folded: dict[str, MemberLedger] = {}
         for member_id in sorted(members):
             mine = by_root.get(member_id)

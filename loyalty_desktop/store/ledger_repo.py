@@ -57,14 +57,17 @@ def _row_to_entry(row: tuple) -> Entry:
 
 
 def insert_event(db: Database, event: dict[str, Any], origin: str = "local",
-                 check: bool = True) -> bool:
+                 check: bool = True, absent: set[str] | None = None) -> bool:
     """Store an event; False if it is already there; Refused if the id carries another payload.
 
-    `check=False` is for a fresh local event (a new UUIDv7 cannot already be stored).
+    `check=False` is for a fresh local event (a new UUIDv7 cannot already be stored); ids in
+    `absent` are known not to be stored (`absent_events`): not looked up, and taken out of it.
     """
     text = canonical(event["payload"])
     row = None
-    if check:
+    if absent is not None and event["id"] in absent:
+        absent.discard(event["id"])
+    elif check:
         row = db.conn.execute("SELECT payload, redacted FROM events WHERE id = ?",
                               [event["id"]]).fetchone()
     if row is not None:
@@ -80,6 +83,15 @@ def insert_event(db: Database, event: dict[str, Any], origin: str = "local",
          event.get("server_seq")],
     )
     return True
+
+
+def absent_events(db: Database, ids: list[str]) -> set[str]:
+    """Which of these event ids are not stored (one query for a batch of pulled events)."""
+    if not ids:
+        return set()
+    stored = db.conn.execute("SELECT id FROM events WHERE id IN (SELECT value FROM json_each(?))",
+                             [compact(ids)]).fetchall()
+    return set(ids).difference(r[0] for r in stored)
 
 
 def insert_entry_data(db: Database, event_id: str, items: list[dict[str, Any]]) -> None:
@@ -202,8 +214,9 @@ def refresh_extended(db: Database, member_id: str, new: list[Entry]) -> MemberLe
     new = sorted(new, key=lambda e: e.id)
     if last is not None and new[0].id <= last:
         return None
+    lots = {lot.lot_id: lot.remaining for lot in led.lots}  # as the lots table has them
     led = extend(led, new)
-    return refresh_member(db, member_id, known=Known(count + len(new), new[-1].id, led, None))
+    return refresh_member(db, member_id, known=Known(count + len(new), new[-1].id, led, lots))
 
 
 def _state_text(led: MemberLedger) -> str:

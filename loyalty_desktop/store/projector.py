@@ -7,14 +7,17 @@ sale has the same effect wherever it is applied, and applying it twice changes n
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .jsontext import canonical
 from .sqlite_db import Database
 
+from ..domain.ledger import Entry
 from ..domain.text import fold
-from .ledger_repo import Known, entry_from_data, insert_entry_data, insert_event, refresh_member
+from .ledger_repo import (
+    Known, absent_events, entry_from_data, insert_entry_data, insert_event, refresh_member,
+)
 from .rollups import apply_rollups
 
 ERASED_NAME = "[silindi / erased]"
@@ -33,32 +36,67 @@ def root_member(db: Database, member_id: str) -> str:
         seen.add(current)
 
 
+class Batch:
+    """What the events applied in one transaction share: one event at the counter, a group of
+    pulled events while catching up (the same code applies both).
+
+    It keeps each member's root (followed once, until members merge), which of the batch's
+    events are known not to be stored yet (one query for the batch instead of one per event),
+    and, for a caller that refreshes the caches once at the end, the members the applied
+    events touched (by root) and their new entries by member id, in applying order.
+    """
+
+    def __init__(self, db: Database, events: Iterable[dict[str, Any]] = ()) -> None:
+        self.db = db
+        self.roots: dict[str, str] = {}
+        self.absent = absent_events(db, [e["id"] for e in events])
+        self.touched: set[str] = set()
+        self.new: dict[str, list[Entry]] = {}
+        self.merged = False  # the batch merged members (their folds are redone)
+
+    def root(self, member_id: str) -> str:
+        """The member holding this member's ledger now."""
+        root = self.roots.get(member_id)
+        if root is None:
+            root = self.roots[member_id] = root_member(self.db, member_id)
+        return root
+
+
 def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
                 known: dict[str, Known] | None = None,
                 result: dict[str, Any] | None = None,
-                defer_refresh: set[str] | None = None) -> bool:
+                batch: Batch | None = None) -> bool:
     """Apply one event inside the caller's transaction; False if it was already applied.
 
     `known` may hold, per member (by the id that holds its ledger), the fold the caller already
     made with this event's entries (which sorted after the member's last entry): the caches
     are then refreshed without reading or folding the ledger again. `result` is the
-    stored answer of a sale or refund (kept for reprints and idempotent replays). With
-    `defer_refresh`, the members whose caches need refreshing are added to that set instead
-    (a batch of pulled events refreshes each member once, at the end).
+    stored answer of a sale or refund (kept for reprints and idempotent replays). With a
+    `batch` (of events applied in one transaction), the touched members and their new entries
+    are collected there instead (the caller refreshes each member once, at the end).
     """
-    if not insert_event(db, event, origin, check=origin != "local"):
+    own = batch is None
+    b = Batch(db) if batch is None else batch
+    if not insert_event(db, event, origin, check=origin != "local", absent=b.absent):
         return False
     payload = event["payload"]
-    entries = [entry_from_data(event["id"], d) for d in payload.get("entries", [])]
-    insert_entry_data(db, event["id"], payload.get("entries", []))
+    items = payload.get("entries", [])
+    entries = [entry_from_data(event["id"], d) for d in items]
+    insert_entry_data(db, event["id"], items)
     handler = _PROJECTORS.get(event["kind"])
+    sale = None
     if handler is not None:
-        handler(db, event, {**payload, "result": result} if result is not None else payload)
-    apply_rollups(db, event, entries)
+        sale = handler(b, event, {**payload, "result": result} if result is not None else payload)
+    if event["kind"] == "member_merged":
+        b.roots.clear()
+        b.merged = True
+    apply_rollups(db, event, entries, sale)
     known = known or {}
-    members = {m if m in known else root_member(db, m) for m in {e.member_id for e in entries}}
-    if defer_refresh is not None:
-        defer_refresh.update(members)
+    members = {m if m in known else b.root(m) for m in {e.member_id for e in entries}}
+    if not own:
+        b.touched.update(members)
+        for e in entries:
+            b.new.setdefault(e.member_id, []).append(e)
         return True
     for member in members:
         have = known.get(member)
@@ -77,7 +115,8 @@ def _set_fts(db: Database, member_id: str, name_fold: str) -> None:
                    [member_id, name_fold])
 
 
-def _enrolled(db: Database, event: dict, p: dict) -> None:
+def _enrolled(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     m = p["member"]
     db.execute(
         "INSERT INTO members (member_id, card_number, card_generation, name, name_fold, phone, "
@@ -106,7 +145,8 @@ def _consent_row(db: Database, event: dict, member_id: str, channel: str, c: dic
     )
 
 
-def _updated(db: Database, event: dict, p: dict) -> None:
+def _updated(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     fields = p["fields"]
     for key in ("name", "phone", "email", "birthday"):
         if key in fields:
@@ -118,7 +158,8 @@ def _updated(db: Database, event: dict, p: dict) -> None:
         _set_fts(db, p["member_id"], fold(fields["name"]))
 
 
-def _consent(db: Database, event: dict, p: dict) -> None:
+def _consent(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     row = db.execute("SELECT consents FROM members WHERE member_id = ?", [p["member_id"]]).fetchone()
     consents = json.loads(row[0]) if row else {}
     consents[p["channel"]] = {"granted": p["granted"], "wording_version": p["wording_version"],
@@ -128,13 +169,15 @@ def _consent(db: Database, event: dict, p: dict) -> None:
     _consent_row(db, event, p["member_id"], p["channel"], consents[p["channel"]])
 
 
-def _card_blocked(db: Database, event: dict, p: dict) -> None:
+def _card_blocked(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("UPDATE cards SET status = 'blocked' WHERE card_number = ?", [p["card_number"]])
     db.execute("UPDATE members SET blocked = 1 WHERE member_id = ? AND card_number = ?",
                [p["member_id"], p["card_number"]])
 
 
-def _card_reissued(db: Database, event: dict, p: dict) -> None:
+def _card_reissued(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("UPDATE cards SET status = CASE status WHEN 'blocked' THEN 'blocked' "
                "ELSE 'replaced' END WHERE member_id = ? AND card_number != ?",
                [p["member_id"], p["card_number"]])
@@ -147,7 +190,8 @@ def _card_reissued(db: Database, event: dict, p: dict) -> None:
                "WHERE member_id = ?", [p["card_number"], p["generation"], p["member_id"]])
 
 
-def _merged(db: Database, event: dict, p: dict) -> None:
+def _merged(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("UPDATE members SET merged_into = ? WHERE member_id = ?",
                [p["keep_id"], p["merged_id"]])
     db.execute("DELETE FROM lots WHERE member_id = ?", [p["merged_id"]])
@@ -158,7 +202,8 @@ def _merged(db: Database, event: dict, p: dict) -> None:
     refresh_member(db, root_member(db, p["keep_id"]))
 
 
-def _erased(db: Database, event: dict, p: dict) -> None:
+def _erased(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     member_id = p["member_id"]
     db.execute(
         "UPDATE members SET name = ?, name_fold = '', phone = NULL, email = NULL, "
@@ -178,33 +223,37 @@ def _erased(db: Database, event: dict, p: dict) -> None:
     db.execute("UPDATE complaints SET text = '' WHERE member_id = ?", [member_id])
 
 
-def _sale(db: Database, event: dict, p: dict) -> None:
+def _sale(b: Batch, event: dict, p: dict) -> tuple:
+    """Store the sale row; its (member_id, at, total, refunded) as stored, for the rollups."""
     pricing = p["pricing"]
-    db.execute(
+    row = b.db.conn.execute(
         "INSERT INTO sales (sale_id, member_id, at, total, money_paid, points_earned, "
         "idempotency_key, staff_id, terminal_id, pricing, result, refunded) "
         "VALUES (?,?,?,?,?,?,?,?,?,?,?, "
-        "(SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE sale_id = ?))",
+        "(SELECT COALESCE(SUM(amount), 0) FROM refunds WHERE sale_id = ?)) "
+        "RETURNING member_id, at, total, refunded",
         [event["id"], event.get("member_id"), event["at"], pricing["total"],
          pricing["money_paid"], pricing["points_earned"], p.get("idempotency_key"),
          p.get("staff_id"), event["terminal_id"], canonical(pricing),
          canonical(p.get("result", {})), event["id"]],
-    )
-    _coupons_from_entries(db, event, p)
+    ).fetchone()
+    _coupons_from_entries(b, event, p)
+    return row
 
 
-def _coupons_from_entries(db: Database, event: dict, p: dict) -> None:
+def _coupons_from_entries(b: Batch, event: dict, p: dict) -> None:
     for e in p.get("entries", []):
         if e["kind"] == "coupon_issued":
-            db.execute(
+            b.db.execute(
                 "INSERT OR IGNORE INTO coupons (code, member_id, kind, issued_event, valid_until) "
                 "VALUES (?,?,?,?,?)",
-                [e["ref"], root_member(db, e["member_id"]), e["data"]["kind"], event["id"],
+                [e["ref"], b.root(e["member_id"]), e["data"]["kind"], event["id"],
                  e["data"]["valid_until"]],
             )
 
 
-def _refund(db: Database, event: dict, p: dict) -> None:
+def _refund(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute(
         "INSERT INTO refunds (refund_id, sale_id, at, amount, idempotency_key, staff_id, pricing, "
         "result) VALUES (?,?,?,?,?,?,?,?)",
@@ -216,21 +265,24 @@ def _refund(db: Database, event: dict, p: dict) -> None:
                [p["pricing"]["amount"], p["sale_id"]])
 
 
-def _feedback(db: Database, event: dict, p: dict) -> None:
+def _feedback(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("INSERT INTO feedback (id, sale_id, member_id, at, nps, csat) VALUES (?,?,?,?,?,?)",
                [event["id"], p.get("sale_id"), event.get("member_id"), event["at"], p.get("nps"),
                 p.get("csat")])
 
 
-def _complaint(db: Database, event: dict, p: dict) -> None:
+def _complaint(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("INSERT INTO complaints (id, member_id, sale_id, at, text, kind) "
                "VALUES (?,?,?,?,?,?)",
                [event["id"], event.get("member_id"), p.get("sale_id"), event["at"], p["text"],
                 p.get("complaint_kind", "complaint")])
 
 
-def _issuer_key(db: Database, event: dict, p: dict) -> None:
+def _issuer_key(b: Batch, event: dict, p: dict) -> None:
     """Learn another terminal's card-signing public key; a clashing key id is flagged, not used."""
+    db = b.db
     public = bytes.fromhex(p["public_key"])
     row = db.execute("SELECT public_key FROM issuer_keys WHERE key_id = ?", [p["key_id"]]).fetchone()
     if row is None:
@@ -242,12 +294,13 @@ def _issuer_key(db: Database, event: dict, p: dict) -> None:
                    [event["id"], json.dumps({"key_id": p["key_id"]}), event["at"]])
 
 
-def _program(db: Database, event: dict, p: dict) -> None:
+def _program(b: Batch, event: dict, p: dict) -> None:
+    db = b.db
     db.execute("INSERT OR IGNORE INTO programs (version, doc, published_at, event_id) "
                "VALUES (?,?,?,?)", [p["version"], p["doc"], event["at"], event["id"]])
 
 
-_PROJECTORS: dict[str, Callable[[Database, dict, dict], None]] = {
+_PROJECTORS: dict[str, Callable[[Batch, dict, dict], Any]] = {
     "member_enrolled": _enrolled,
     "member_updated": _updated,
     "consent_changed": _consent,

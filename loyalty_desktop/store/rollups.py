@@ -96,8 +96,10 @@ def month_start_text(month: str, tz: str) -> str:
     return to_db(month_bounds(int(month[:4]), int(month[5:]), tz)[0])
 
 
-def apply_rollups(db: Any, event: dict[str, Any], entries: Iterable[Entry]) -> None:
-    """Update the rollups for one newly applied event (inside the projector's transaction)."""
+def apply_rollups(db: Any, event: dict[str, Any], entries: Iterable[Entry],
+                  sale: tuple | None = None) -> None:
+    """Update the rollups for one newly applied event (inside the projector's transaction);
+    `sale` is a sale's stored (member_id, at, total, refunded)."""
     tz = rollup_zone(db)
     spend: dict[tuple[str, str], int] = {}
     points: dict[str, list[int]] = {}
@@ -109,8 +111,8 @@ def apply_rollups(db: Any, event: dict[str, Any], entries: Iterable[Entry]) -> N
             row = points.setdefault(month, [0] * len(POINT_COLUMNS))
             slot, sign = _POINT_SLOT[e.kind](e.points)
             row[slot] += sign * e.points
-    if event["kind"] == "sale":
-        _add_sale(db, event["id"], tz, spend)
+    if sale is not None:
+        _add_sale(db, sale, tz, spend)
     elif event["kind"] == "refund":
         _recount_sale_month(db, event["payload"].get("sale_id"), tz)
     for (member, month), amount in sorted(spend.items()):
@@ -129,11 +131,10 @@ _POINT_SLOT = {
 }
 
 
-def _add_sale(db: Any, sale_id: str, tz: str, spend: dict[tuple[str, str], int]) -> None:
-    """Add the just-stored sale row to its member's month (its own spend in the same upsert)."""
-    row = db.execute("SELECT member_id, at, total, refunded FROM sales WHERE sale_id = ?",
-                     [sale_id]).fetchone()
-    if row is None or row[0] is None:
+def _add_sale(db: Any, row: tuple, tz: str, spend: dict[tuple[str, str], int]) -> None:
+    """Add the just-stored sale row (member_id, at, total, refunded) to its member's month
+    (its own spend in the same upsert)."""
+    if row[0] is None:
         return
     member, at, total, refunded = row
     moment = from_db(at)
