@@ -391,8 +391,9 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
         day_fold, cpu = time.perf_counter() - t1, time.process_time() - cpu
         year, month = parse_month(args.month)
         t2, cpu_kpis = time.perf_counter(), time.process_time()
+        parts: dict[str, float] = {}
         report = chain_monthly_report(storage, int(facts["tenant"]), year, month,
-                                      datetime.now().astimezone(), fold=False)
+                                      datetime.now().astimezone(), fold=False, timings=parts)
         kpis, cpu_kpis = time.perf_counter() - t2, time.process_time() - cpu_kpis
     finally:
         storage.close()
@@ -408,10 +409,17 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
           f"({len(pdf):,} bytes), total {kpis + render:.3f} s  "
           f"[budget 10 s: {'OK' if kpis + render < 10 else 'OVER'}]; this process's CPU for "
           f"the KPIs {cpu_kpis:.3f} s (the rest is PostgreSQL and waiting)")
+    print("  report parts: " + ", ".join(f"{name} {seconds:.3f} s"
+                                         for name, seconds in parts.items()))
+    print(f"  member sections: CLV of {report['clv']['members']:,} members, "
+          f"{len(report['segments'])} segments, at risk by {report['at_risk']['method']} "
+          f"({report['at_risk']['candidates']:,} candidates, "
+          f"{len(report['at_risk']['members'])} listed)")
     print(f"  member sales {report['sales']['member_sales']:,}, active members "
           f"{report['members']['active']:,}, stores {len(report['stores'])}, "
           f"events folded in all {report['folded_through']:,}; {events:,} events appended")
-    return {"day fold": day_fold, "KPIs": kpis, "PDF": render, "report": kpis + render}
+    return {"day fold": day_fold, "KPIs": kpis, **parts,
+            "PDF": render, "report": kpis + render}
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """The chain's monthly loyalty report, read from the server's rollups (no scan of the events).
 
 The dict has the shape of the terminal's `services.reports.monthly_report` for every section
-the server can compute from what terminals push, plus `stores` (the per-store breakdown) and
-`omitted` (each section left out, with why, in Turkish and English): the PDF says so rather
-than showing numbers the server does not have. Months and days are the shop's, in the zone of
+the server can compute from what terminals push (the member sections, RFM segments, CLV and
+members at risk, in `report_chain_members`), plus `stores` (the per-store breakdown) and
+`omitted` (each section left out, with why, in Turkish and English: point balances and tiers,
+and so CLV by tier): the PDF says so rather than showing numbers the server does not have. Months and days are the shop's, in the zone of
 the tenant's newest program (Europe/Istanbul by default); every range is half-open.
 """
 
@@ -21,19 +22,14 @@ from ..domain.report_math import (
     average_kurus, month_key, nps_object, percent, ratio, shift_month, what_changed,
 )
 from .balances import _root
+from .report_chain_members import member_sections
 from .report_fold import COUPON_COLUMNS, DAY_COLUMNS, FLOW_COLUMNS
 from . import report_rollups as rollups
-from .report_rollups import cursor_of, fold_pending
+from .report_rollups import _Phases, cursor_of, fold_pending
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
 TOP_MEMBERS = 10
-_MEMBER_LEVEL = {
-    "tr": "her üyenin ay sonuna kadarki tüm alışveriş geçmişini gerektirir; sunucu toplamları "
-          "bunu tutmuyor (her dükkânın kendi raporunda var)",
-    "en": "needs each member's whole purchase history up to the month end; the server's "
-          "rollups do not keep it (each shop's own report has it)",
-}
 OMITTED = {
     "points_balance": {
         "tr": "Açılış ve kapanış bakiyesi, süresi dolan puan, puan yükümlülüğü ve mutabakat her "
@@ -41,24 +37,29 @@ OMITTED = {
         "en": "Opening and closing balances, expired points, the points liability and the "
               "tie-out need every member's point lots folded; not on the server's report."},
     "tiers": {
-        "tr": "Seviye dağılımı ve hareketleri: " + _MEMBER_LEVEL["tr"] + ".",
-        "en": "Tier distribution and movements: " + _MEMBER_LEVEL["en"] + "."},
-    "clv": {"tr": "Müşteri yaşam boyu değeri: " + _MEMBER_LEVEL["tr"] + ".",
-            "en": "Customer lifetime value: " + _MEMBER_LEVEL["en"] + "."},
-    "segments": {"tr": "RFM segmentleri: " + _MEMBER_LEVEL["tr"] + ".",
-                 "en": "RFM segments: " + _MEMBER_LEVEL["en"] + "."},
-    "at_risk": {"tr": "Risk altındaki üyeler (BG/NBD): " + _MEMBER_LEVEL["tr"] + ".",
-                "en": "Members at risk (BG/NBD): " + _MEMBER_LEVEL["en"] + "."},
+        "tr": "Seviye dağılımı, seviye hareketleri ve seviyeye göre CLV: her üyenin programın "
+              "seviye penceresindeki (ve düşürme süresindeki) nitelikli harcamasını gerektirir; "
+              "sunucu toplamları üye başına harcamayı tutmuyor (her dükkânın kendi raporunda var). "
+              "Ortalama CLV tüm üyeler için verilir.",
+        "en": "Tier distribution and movements, and CLV by tier: need each member's qualifying "
+              "spend over the program's rolling tier window (and the downgrade grace); the "
+              "server's rollups do not keep spend per member (each shop's own report has them). "
+              "The average CLV is given for all members."},
 }
 
 
 def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: int,
-                         now: datetime, *, fold: bool = True) -> dict[str, Any]:
-    """Fold what arrived since the last run, then every KPI of the month the rollups give."""
+                         now: datetime, *, fold: bool = True,
+                         timings: dict[str, float] | None = None) -> dict[str, Any]:
+    """Fold what arrived since the last run, then every KPI of the month the rollups give.
+
+    `timings`, if given, gets the seconds each part took (benchmarks)."""
     if not 1900 <= year <= 2999:
         raise InvalidInput("A report month is between 1900-01 and 2999-12.", code="invalid_month")
+    lap = _Phases(timings).lap
     if fold:
         fold_pending(storage, tenant_pk)
+        lap("fold")
     last_seq, tz, doc = cursor_of(storage, tenant_pk)
     program = program_from_toml(doc) if doc else DEFAULT_PROGRAM
     start, end = month_bounds(year, month, tz)
@@ -68,31 +69,39 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
         if isinstance(storage, PostgresStorage):  # group ~all members in memory, not on disk
             cur.execute("SET LOCAL work_mem = '256MB'")
         r = _Reader(storage, cur, tenant_pk)
+        r.join_roots()
         counts, top = r.buyers(keys)
+        lap("buyers")
+        people = member_sections(r, keys, (start, end), tz, program, lap)
+        r.drop_roots()
         stores = r.stores(keys["month"], keys["next"], start, end)
         sales = _totals(stores)
         prev_sales = _totals(r.stores(keys["prev"], keys["month"], *month_bounds(
             *shift_month(year, month, -1), tz)))
-        members = _members_section(r.member_counts(start, end), counts)
+        member_totals = _members_section(r.member_counts(start, end), counts)
         report = {
             "month": keys["month"], "timezone": tz, "shop": r.tenant_name(), "scope": "chain",
             "period": {"start": to_json(start, tz), "end": to_json(end, tz)},
             "generated_at": to_json(now, tz), "program_version": program.version,
             "folded_through": last_seq,
-            "members": members,
-            "sales": _sales_section(sales, members["active"]),
+            "members": member_totals,
+            "sales": _sales_section(sales, member_totals["active"]),
             "revenue_by_day": r.revenue_by_day(year, month),
+            "clv": people["clv"],
             "points": _points_section(r.flows(keys["month"]), program.point_value),
             "cashback": _cashback_section(r.flows(keys["month"]), r.pending_at(end)),
             "coupons": r.coupons(keys["month"]),
             "feedback": r.feedback(keys["month"]),
+            "segments": people["segments"],
             "top_members": r.named(top),
+            "at_risk": people["at_risk"],
             "conflicts": r.conflicts(start, end),
             "nps_trend": r.nps_trend(year, month),
             "stores": [{"store": name, **_sales_section(row, None)}
                        for name, row in stores.items()],
             "omitted": OMITTED,
         }
+        lap("other sections")
     report["summary"] = _summary(report, prev_sales)
     return report
 
@@ -161,20 +170,28 @@ class _Reader:
 
     def __init__(self, storage: SqlStorage, cur: Any, tenant: int) -> None:
         self.s, self.cur, self.t = storage, cur, tenant
+        self.postgres = isinstance(storage, PostgresStorage)
         # ties broken by id as Python compares strings (SQLite's default already does)
-        self._bytewise = ' COLLATE "C"' if isinstance(storage, PostgresStorage) else ""
+        self._bytewise = ' COLLATE "C"' if self.postgres else ""
+        self.root: dict[str, str] = {}
+        self.member, self.join = "mm.member_id", ""  # a member month's holder, see join_roots
 
-    def _all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+    def all(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        """Every row of a query (`?` placeholders)."""
         return self.s._all(self.cur, sql, params)  # noqa: SLF001
+
+    def ids_clause(self, ids: list[str]) -> tuple[str, list[Any]]:
+        """`IN (...)` (or `= ANY(...)`) of some ids, with its parameters."""
+        return self.s._ids_clause(ids)  # noqa: SLF001
 
     def tenant_name(self) -> str:
         """The tenant's name (the chain)."""
-        return str(self._all("SELECT name FROM tenants WHERE id = ?", (self.t,))[0][0])
+        return str(self.all("SELECT name FROM tenants WHERE id = ?", (self.t,))[0][0])
 
     def member_counts(self, start: datetime, end: datetime) -> tuple[int, int]:
         """(members at the month end, members enrolled in it): not merged, not erased."""
         s, e = to_db(start), to_db(end)
-        row = self._all("SELECT COUNT(*), COALESCE(SUM(CASE WHEN enrolled_at >= ? THEN 1 ELSE 0"
+        row = self.all("SELECT COUNT(*), COALESCE(SUM(CASE WHEN enrolled_at >= ? THEN 1 ELSE 0"
                         " END), 0) FROM report_members WHERE tenant_id = ? AND enrolled_at < ?"
                         " AND merged_into IS NULL AND (erased_at IS NULL OR erased_at >= ?)",
                         (s, self.t, e, e))[0]
@@ -182,25 +199,37 @@ class _Reader:
 
     def roots(self) -> dict[str, str]:
         """Merged member -> the member now holding its history (chains followed)."""
-        parent = {r[0]: r[1] for r in self._all(
+        parent = {r[0]: r[1] for r in self.all(
             "SELECT member_id, merged_into FROM report_members WHERE tenant_id = ?"
             " AND merged_into IS NOT NULL", (self.t,))}
         return {m: _root(m, parent) for m in parent}
 
+    def join_roots(self) -> None:
+        """Read the merges: `root`, and `member`/`join` that group member months (alias mm)
+        per the member now holding them. Merges are few: they are mapped through a small
+        (analysed) temporary table, `report_roots`, dropped by `drop_roots`."""
+        self.root = self.roots()
+        if self.root:
+            rollups.temp_table(self.s, self.cur, "report_roots", ["member_id", "root"],
+                               sorted(self.root.items()))
+            self.cur.execute("ANALYZE report_roots")
+            self.member = "COALESCE(r.root, mm.member_id)"
+            self.join = " LEFT JOIN report_roots r ON r.member_id = mm.member_id"
+
+    def drop_roots(self) -> None:
+        """Drop the merges' temporary table."""
+        if self.root:
+            self.cur.execute("DROP TABLE report_roots")
+
     def buyers(self, k: dict[str, str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
         """Buyer counts of the terminal's members section and the top members of the month,
-        aggregated in the database per root member (merged members' sums go to their root).
+        aggregated in the database per root member (merged members' sums go to their root;
+        call `join_roots` first).
 
         The counts group four months of rows per member with integer flags only (cheap sums);
         the top members read the month's rows alone, grouping only members in a merge."""
-        roots = sorted(self.roots().items())
-        member, join = "mm.member_id", ""
-        if roots:  # merges are few: map them through a small (analysed) table
-            rollups.temp_table(self.s, self.cur, "report_roots", ["member_id", "root"], roots)
-            self.cur.execute("ANALYZE report_roots")
-            member = "COALESCE(r.root, mm.member_id)"
-            join = " LEFT JOIN report_roots r ON r.member_id = mm.member_id"
-        row = self._all(
+        roots, member, join = self.root, self.member, self.join
+        row = self.all(
             "SELECT SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
             " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
@@ -233,20 +262,18 @@ class _Reader:
             query = f"{own} {month_rows.format('')}"
             params = (self.t, k["month"])
         top = [{"member_id": m, "sales": int(n), "total": int(total), "net": int(net)}
-               for m, n, total, net in self._all(
+               for m, n, total, net in self.all(
                    f"SELECT member_id, sales, total, net FROM ({query}) AS top ORDER BY"
                    f" net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}", params)]
-        if roots:
-            self.cur.execute("DROP TABLE report_roots")
         return counts, top
 
     def stores(self, first: str, after: str, start: datetime, end: datetime
                ) -> dict[str, dict[str, int]]:
         """Day rollups of [first month, after month) summed per store (named)."""
-        names = {int(r[0]): r[1] for r in self._all(
+        names = {int(r[0]): r[1] for r in self.all(
             "SELECT id, name FROM stores WHERE tenant_id = ?", (self.t,))}
         sums = ", ".join(f"CAST(SUM({c}) AS BIGINT)" for c in DAY_COLUMNS)
-        rows = self._all(
+        rows = self.all(
             f"SELECT store_id, {sums} FROM report_days WHERE tenant_id = ? AND day >= ?"
             " AND day < ? GROUP BY store_id ORDER BY store_id", (self.t, first + "-01", after + "-01"))
         return {names.get(int(r[0]), "-"): dict(zip(DAY_COLUMNS, map(int, r[1:]))) for r in rows}
@@ -255,7 +282,7 @@ class _Reader:
         """Member sales and their total on each day of the month (every day listed)."""
         first = date(year, month, 1)
         after = date(*shift_month(year, month, 1), 1)
-        found = {r[0]: (int(r[1]), int(r[2])) for r in self._all(
+        found = {r[0]: (int(r[1]), int(r[2])) for r in self.all(
             "SELECT day, SUM(member_sales), SUM(member_total) FROM report_days WHERE tenant_id = ?"
             " AND day >= ? AND day < ? GROUP BY day", (self.t, first.isoformat(), after.isoformat()))}
         days = [first + timedelta(days=i) for i in range((after - first).days)]
@@ -264,20 +291,20 @@ class _Reader:
 
     def flows(self, month: str) -> dict[str, int]:
         """The month's ledger flows by kind (zeros when nothing happened)."""
-        rows = self._all(f"SELECT {', '.join(FLOW_COLUMNS)} FROM report_flows WHERE tenant_id = ?"
+        rows = self.all(f"SELECT {', '.join(FLOW_COLUMNS)} FROM report_flows WHERE tenant_id = ?"
                          " AND month = ?", (self.t, month))
         return dict(zip(FLOW_COLUMNS, map(int, rows[0] if rows else (0,) * len(FLOW_COLUMNS))))
 
     def pending_at(self, end: datetime) -> int:
         """Cashback given before the month end that becomes spendable only after it."""
         e = to_db(end)
-        return int(self._all("SELECT COALESCE(SUM(wallet), 0) FROM report_wallet_pending"
+        return int(self.all("SELECT COALESCE(SUM(wallet), 0) FROM report_wallet_pending"
                              " WHERE tenant_id = ? AND available_at >= ? AND at < ?", (self.t, e, e))[0][0])
 
     def coupons(self, month: str) -> dict[str, dict[str, Any]]:
         """Coupons issued, redeemed, returned and cancelled in the month by kind."""
         out = {}
-        for kind, *values in self._all(
+        for kind, *values in self.all(
                 f"SELECT kind, {', '.join(COUPON_COLUMNS)} FROM report_coupon_months"
                 " WHERE tenant_id = ? AND month = ? ORDER BY kind", (self.t, month)):
             row: dict[str, Any] = dict(zip(COUPON_COLUMNS, map(int, values)))
@@ -288,7 +315,7 @@ class _Reader:
     def _answers(self, first: str, last: str) -> dict[str, dict[str, list[int]]]:
         """Per month in [first, last]: metric -> every answer (scores repeated by count)."""
         out: dict[str, dict[str, list[int]]] = {}
-        for month, metric, score, answers in self._all(
+        for month, metric, score, answers in self.all(
                 "SELECT month, metric, score, answers FROM report_feedback WHERE tenant_id = ?"
                 " AND month >= ? AND month <= ?", (self.t, first, last)):
             out.setdefault(month, {}).setdefault(metric, []).extend([int(score)] * int(answers))
@@ -298,7 +325,7 @@ class _Reader:
         """NPS, CSAT and complaints of the month (the domain's nps and csat of the answers)."""
         got = self._answers(month, month).get(month, {})
         c = csat(got.get("csat", []))
-        logged = int(self._all("SELECT COALESCE(SUM(answers), 0) FROM report_feedback WHERE"
+        logged = int(self.all("SELECT COALESCE(SUM(answers), 0) FROM report_feedback WHERE"
                                " tenant_id = ? AND month <= ? AND metric IN ('complaint',"
                                " 'follow_up')", (self.t, month))[0][0])
         return {"nps": nps_object(nps(got.get("nps", []))),
@@ -322,10 +349,10 @@ class _Reader:
         e: Any = end
         if not isinstance(self.s, PostgresStorage):  # SQLite keeps strftime(...'Z') text
             s, e = _sqlite_time(start), _sqlite_time(end)
-        by_kind = {r[0]: int(r[1]) for r in self._all(
+        by_kind = {r[0]: int(r[1]) for r in self.all(
             "SELECT reason, COUNT(*) FROM conflicts WHERE tenant_id = ? AND detected_at >= ?"
             " AND detected_at < ? GROUP BY reason ORDER BY reason", (self.t, s, e))}
-        before_end = int(self._all("SELECT COUNT(*) FROM conflicts WHERE tenant_id = ?"
+        before_end = int(self.all("SELECT COUNT(*) FROM conflicts WHERE tenant_id = ?"
                                    " AND detected_at < ?", (self.t, e))[0][0])
         return {"detected": sum(by_kind.values()), "by_kind": by_kind,
                 "unresolved_at_end": before_end}
@@ -336,7 +363,7 @@ class _Reader:
         found: dict[str, tuple[str, str]] = {}
         if ids:
             clause, params = self.s._ids_clause(ids)  # noqa: SLF001
-            found = {r[0]: (r[1] or "?", r[2] or "") for r in self._all(
+            found = {r[0]: (r[1] or "?", r[2] or "") for r in self.all(
                 f"SELECT member_id, name, card_number FROM report_members WHERE tenant_id = ?"
                 f" AND member_id {clause}", (self.t, *params))}
         for row in members:

@@ -4,10 +4,13 @@ boundaries, the projector exactly-once (twice, or two processes at once), tenant
 
 from __future__ import annotations
 
+import contextlib
+import json
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -37,7 +40,7 @@ SAME_AS_TERMINAL = {
 }
 
 
-def _sync(term: Any) -> None:
+def sync(term: Any) -> None:
     with SyncClient(TerminalSyncStore(term)) as client:
         client.sync_once()
 
@@ -47,32 +50,24 @@ def _token(term: Any) -> tuple[str, str]:
     return state["server_url"], state["token"]
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
-                                                               marks=pytest.mark.postgres)])
-def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A chain of two stores (one terminal each) with known sales, synced; and a second tenant."""
-    folder = tmp_path_factory.mktemp("report")
-    backend = make_backend(request.param, folder)
+@contextlib.contextmanager
+def chain_server(kind: str, folder: Any, stores: list[tuple[str, str]], opened: datetime
+                 ) -> Iterator[dict[str, Any]]:
+    """A fresh backend of `kind` with a server (no background folding: the tests decide when
+    the projector runs) and a paired terminal per (store, tenant name) of `stores`; skips
+    when PostgreSQL is not set up. Yields backend, server, terms and each tenant by name."""
+    backend = make_backend(kind, folder)
     if backend is None:
         pytest.skip(f"{PG_ENV} is not set: no PostgreSQL to test against")
-    tenant = admin.add_tenant(backend.admin_url, "Zincir Kahve")
-    other = admin.add_tenant(backend.admin_url, "Başka Dükkan")
-    # No background folding: the tests decide when the projector runs.
+    tenants = {name: admin.add_tenant(backend.admin_url, name)
+               for name in dict.fromkeys(owner for _, owner in stores)}
     server = ServerProcess(backend.app_url, settings={"report_rollup_seconds": 0}).start()
-    terms = []
+    terms: list[Any] = []
     try:
-        for i, (name, owner) in enumerate((("Kadıköy", tenant), ("Beşiktaş", tenant),
-                                           ("Tek", other))):
-            term = open_terminal(folder / f"t{i}")
-            term.init_shop(owner["name"], f"Sahip {i}", f"24{i}8", at=t("2025-12-01 09:00"))
-            term.add_staff("Müdür", "manager", MANAGER_PIN, by_pin=f"24{i}8")
-            code = admin.create_pairing_code(backend.admin_url, owner["tenant_id"],
-                                             store=name)["code"]
-            pair_terminal(TerminalSyncStore(term), server.url, code, store_name=name)
-            terms.append(term)
-        facts = _sell(*terms)
-        yield {"backend": backend, "server": server, "terms": terms, "facts": facts,
-               "tenant": tenant, "other": other}
+        for i, (store, owner) in enumerate(stores):
+            terms.append(paired_terminal(folder / f"t{i}", backend, server, tenants[owner],
+                                         store, opened, i))
+        yield {"backend": backend, "server": server, "terms": terms, "tenants": tenants}
     finally:
         for term in terms:
             term.close()
@@ -80,11 +75,35 @@ def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         backend.drop()
 
 
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres",
+                                                               marks=pytest.mark.postgres)])
+def chain(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A chain of two stores (one terminal each) with known sales, synced; and a second tenant."""
+    with chain_server(request.param, tmp_path_factory.mktemp("report"), [
+            ("Kadıköy", "Zincir Kahve"), ("Beşiktaş", "Zincir Kahve"), ("Tek", "Başka Dükkan")],
+            t("2025-12-01 09:00")) as built:
+        facts = _sell(*built["terms"])
+        yield {**built, "facts": facts, "tenant": built["tenants"]["Zincir Kahve"],
+               "other": built["tenants"]["Başka Dükkan"]}
+
+
+def paired_terminal(folder: Any, backend: Any, server: ServerProcess, owner: dict[str, Any],
+                    store: str, opened: datetime, i: int) -> Any:
+    """A new terminal of the tenant `owner` (a manager with MANAGER_PIN) paired to `server` as
+    the terminal of `store`."""
+    term = open_terminal(folder)
+    term.init_shop(owner["name"], f"Sahip {i}", f"24{i}8", at=opened)
+    term.add_staff("Müdür", "manager", MANAGER_PIN, by_pin=f"24{i}8")
+    code = admin.create_pairing_code(backend.admin_url, owner["tenant_id"], store=store)["code"]
+    pair_terminal(TerminalSyncStore(term), server.url, code, store_name=store)
+    return term
+
+
 def _sell(a: Any, b: Any, lone: Any) -> dict[str, Any]:
     """Known sales on both sides of the January/February boundary (Istanbul time)."""
     ali = a.enrol("Ali Kadıköy", at=t("2026-01-05 10:00"))["member_id"]
-    _sync(a)
-    _sync(b)
+    sync(a)
+    sync(b)
     ayse = b.enrol("Ayşe Beşiktaş", at=t("2026-01-31 23:59:59"))["member_id"]
     cem = b.enrol("Cem Şubat", at=t("2026-02-01 00:00:00"))["member_id"]
     a.sale(ali, 50_000, at=t("2026-01-31 23:59:59"))  # January, the last second
@@ -101,15 +120,15 @@ def _sell(a: Any, b: Any, lone: Any) -> dict[str, Any]:
     deniz = b.enrol("Deniz Silinecek", at=t("2026-01-21 10:00"))["member_id"]
     b.sale(dup, 5_000, at=t("2026-02-20 10:00"))
     b.sale(deniz, 2_000, at=t("2026-02-21 10:00"))
-    _sync(b)
-    _sync(a)
+    sync(b)
+    sync(a)
     a.merge_members(ali, dup, MANAGER_PIN, at=t("2026-03-02 10:00"))  # one person, two cards
     b.erase_member(deniz, MANAGER_PIN, at=t("2026-03-03 10:00"))
     a.sale(ali, 40_000, at=t("2026-03-01 00:00:00"))  # March
     lone.sale(None, 99_900, at=t("2026-02-15 10:00"))  # the other tenant
     for _ in range(2):
         for term in (a, b, lone):
-            _sync(term)
+            sync(term)
     return {"ali": ali, "ayse": ayse, "cem": cem}
 
 
@@ -150,8 +169,10 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat",
                                         "[silindi / erased]"]
     assert [m["net"] for m in top] == [60_000, 35_000, 15_000, 2_000]
-    assert set(feb["omitted"]) == {"points_balance", "tiers", "clv", "segments", "at_risk"}
-    assert "clv" not in feb and "tiers" not in feb
+    assert set(feb["omitted"]) == {"points_balance", "tiers"}
+    assert "tiers" not in feb and "by_tier" not in feb["clv"]
+    assert feb["clv"]["members"] == 4  # Ali (with his merged card), Ayşe, Cem, Deniz erased
+    assert sum(s["after"] for s in feb["segments"].values()) == 4
 
 
 def test_equal_to_the_terminals_report(chain: Any) -> None:
@@ -168,6 +189,10 @@ def test_equal_to_the_terminals_report(chain: Any) -> None:
             assert server["points"] == flows
             for key in ("nps", "csat", "complaints", "follow_ups", "open_at_end"):
                 assert server["feedback"][key] == local["feedback"][key], key
+            assert server["segments"] == local["segments"], month
+            assert server["at_risk"] == local["at_risk"], month
+            del local["clv"]["by_tier"]  # the server has no tiers
+            assert server["clv"] == local["clv"], month
 
 
 def test_member_months_equal_the_terminals(chain: Any) -> None:
@@ -236,19 +261,27 @@ def test_tenant_isolation(chain: Any) -> None:
     assert bad.status_code == 422
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
-def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
-    pdf = tmp_path / "chain.pdf"
+def cli_report(chain: Any, tenant: str, month: str, folder: Any) -> tuple[dict[str, Any], str]:
+    """`server report monthly --json --out` in English: the dict it printed, the PDF's text."""
+    pdf = folder / "chain.pdf"
     done = subprocess.run(
-        [sys.executable, "-m", "loyalty_desktop.server", "report", "monthly", "Zincir Kahve",
-         "--month", "2026-02", "--out", str(pdf), "--lang", "en", "--json", "--db",
+        [sys.executable, "-m", "loyalty_desktop.server", "report", "monthly", tenant,
+         "--month", month, "--out", str(pdf), "--lang", "en", "--json", "--db",
          chain["backend"].app_url], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
+    return json.loads(done.stdout), text
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
+def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
+    report, text = cli_report(chain, "Zincir Kahve", "2026-02", tmp_path)
+    assert set(report["omitted"]) == {"points_balance", "tiers"}
     assert "Sections the server does not compute" in text
     assert "Kadıköy" in text and "Beşiktaş" in text
-    assert "Customer lifetime value: needs each member" in text
+    assert "Tier distribution and movements, and CLV by tier" in text
+    assert "RFM segments" in text and "Valuable members at risk" in text
     assert render_monthly_report(_report(chain, "2026-02"), "tr").startswith(b"%PDF")
 
 
@@ -262,7 +295,7 @@ def test_rollups_follow_pushes_in_the_background(chain: Any) -> None:
         a.save_sync_state(server_url=second.url)
         time.sleep(1.0)  # the worker's first run (at start) is over
         a.sale(chain["facts"]["ali"], 7_000, at=t("2026-05-05 10:00"))
-        _sync(a)
+        sync(a)
         deadline = time.monotonic() + 20
         with admin_storage(chain["backend"].admin_url) as storage:
             while True:
