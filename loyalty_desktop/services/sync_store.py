@@ -17,6 +17,7 @@ from ..store.ledger_repo import (
 from ..store.projector import Batch, apply_event
 from .core import TerminalCore
 
+APPLY_CACHE_KIB = 64 * 1024  # page cache while applying pulled events (grows only as used)
 _STATE_KEYS = ("server_url", "token", "pushed_seq", "pull_cursor", "server_instance_id",
                "last_sync_at", "last_error")
 
@@ -59,7 +60,7 @@ class SyncStoreMixin(TerminalCore):
     def apply_remote(self, events: list[dict[str, Any]]) -> dict[str, Any]:
         """Apply other terminals' events in one transaction; flag what only shows after merging."""
         applied = 0
-        with self.transaction():
+        with self.db.page_cache(APPLY_CACHE_KIB), self.transaction():
             theirs = [e for e in events if e["terminal_id"] != self.terminal_id]
             batch = Batch(self.db, theirs)
             for event in theirs:
