@@ -29,7 +29,6 @@ from .report_rollups import _Phases, cursor_of, fold_pending
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
-TOP_MEMBERS = 10
 OMITTED = {
     "points_balance": {
         "tr": "Açılış ve kapanış bakiyesi, süresi dolan puan, puan yükümlülüğü ve mutabakat her "
@@ -70,15 +69,13 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
             cur.execute("SET LOCAL work_mem = '256MB'")
         r = _Reader(storage, cur, tenant_pk)
         r.join_roots()
-        counts, top = r.buyers(keys)
-        lap("buyers")
         people = member_sections(r, keys, (start, end), tz, program, lap)
         r.drop_roots()
         stores = r.stores(keys["month"], keys["next"], start, end)
         sales = _totals(stores)
         prev_sales = _totals(r.stores(keys["prev"], keys["month"], *month_bounds(
             *shift_month(year, month, -1), tz)))
-        member_totals = _members_section(r.member_counts(start, end), counts)
+        member_totals = _members_section(r.member_counts(start, end), people["buyers"])
         report = {
             "month": keys["month"], "timezone": tz, "shop": r.tenant_name(), "scope": "chain",
             "period": {"start": to_json(start, tz), "end": to_json(end, tz)},
@@ -93,7 +90,7 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
             "coupons": r.coupons(keys["month"]),
             "feedback": r.feedback(keys["month"]),
             "segments": people["segments"],
-            "top_members": r.named(top),
+            "top_members": r.named(people["top_members"]),
             "at_risk": people["at_risk"],
             "conflicts": r.conflicts(start, end),
             "nps_trend": r.nps_trend(year, month),
@@ -171,8 +168,6 @@ class _Reader:
     def __init__(self, storage: SqlStorage, cur: Any, tenant: int) -> None:
         self.s, self.cur, self.t = storage, cur, tenant
         self.postgres = isinstance(storage, PostgresStorage)
-        # ties broken by id as Python compares strings (SQLite's default already does)
-        self._bytewise = ' COLLATE "C"' if self.postgres else ""
         self.root: dict[str, str] = {}
         self.member, self.join = "mm.member_id", ""  # a member month's holder, see join_roots
 
@@ -220,52 +215,6 @@ class _Reader:
         """Drop the merges' temporary table."""
         if self.root:
             self.cur.execute("DROP TABLE report_roots")
-
-    def buyers(self, k: dict[str, str]) -> tuple[dict[str, int], list[dict[str, Any]]]:
-        """Buyer counts of the terminal's members section and the top members of the month,
-        aggregated in the database per root member (merged members' sums go to their root;
-        call `join_roots` first).
-
-        The counts group four months of rows per member with integer flags only (cheap sums);
-        the top members read the month's rows alone, grouping only members in a merge."""
-        roots, member, join = self.root, self.member, self.join
-        row = self.all(
-            "SELECT SUM(CASE WHEN sales > 0 THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN previous > 0 THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN recent > 0 AND sales = 0 THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN sales >= 2 THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN previous > 0 AND sales > 0 THEN 1 ELSE 0 END) FROM"
-            # per member: the month's sales (each row's counted up to 2: enough for 'repeat'),
-            # rows in the previous month and rows before the month (every row has sales > 0)
-            f" (SELECT {member} AS member, SUM(CASE WHEN month >= ? THEN (CASE WHEN sales > 1"
-            " THEN 2 ELSE 1 END) ELSE 0 END) AS sales,"
-            " SUM(CASE WHEN month >= ? AND month < ? THEN 1 ELSE 0 END) AS previous,"
-            " SUM(CASE WHEN month < ? THEN 1 ELSE 0 END) AS recent"
-            f" FROM report_member_months mm{join} WHERE mm.tenant_id = ? AND month >= ?"
-            f" AND month < ? AND sales > 0 GROUP BY {member}) AS per",
-            (k["month"], k["prev"], k["month"], k["month"], self.t, k["since"], k["next"]))[0]
-        counts = dict(zip(("active", "previous", "lapsed", "repeat", "kept"),
-                          (int(v or 0) for v in row)))
-        own = "SELECT mm.member_id AS member_id, sales, total, total - refunded AS net"
-        month_rows = ("FROM report_member_months mm{} WHERE mm.tenant_id = ? AND month = ?"
-                      " AND sales > 0")
-        if roots:  # members in a merge summed per root; everyone else is one row already
-            merged = ("(SELECT member_id, root FROM report_roots UNION"
-                      " SELECT root, root FROM report_roots)")
-            query = (f"{own} {month_rows.format('')}"
-                     f" AND mm.member_id NOT IN (SELECT member_id FROM {merged} AS m)"
-                     " UNION ALL SELECT g.root, SUM(sales), SUM(total), SUM(total - refunded) "
-                     + month_rows.format(f" JOIN {merged} AS g ON g.member_id = mm.member_id")
-                     + " GROUP BY g.root")
-            params: tuple[Any, ...] = (self.t, k["month"], self.t, k["month"])
-        else:
-            query = f"{own} {month_rows.format('')}"
-            params = (self.t, k["month"])
-        top = [{"member_id": m, "sales": int(n), "total": int(total), "net": int(net)}
-               for m, n, total, net in self.all(
-                   f"SELECT member_id, sales, total, net FROM ({query}) AS top ORDER BY"
-                   f" net DESC, member_id{self._bytewise} LIMIT {TOP_MEMBERS}", params)]
-        return counts, top
 
     def stores(self, first: str, after: str, start: datetime, end: datetime
                ) -> dict[str, dict[str, int]]:

@@ -35,63 +35,136 @@ TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant
 SAMPLE_FOR_FIT = 600
 AT_RISK_SEGMENTS = ("at_risk", "cant_lose")
 AT_RISK_LIMIT = 10
+TOP_MEMBERS = 10
 _RISKY = [SEGMENT_CODES.index(s) for s in AT_RISK_SEGMENTS]
 _TIME = "S32"  # storage times: UTC text of fixed width, so byte order is time order
 
 
 @dataclass
 class Summaries:
-    """Per member (root) who has rows up to the month end, at the previous and this month end
-    (index 0, 1): purchases, net kuruş, last purchase (storage text, b"" when none); and the
-    first purchase of all (b"" when none)."""
+    """Per member (root) with member-month rows up to the month end, sorted by id (bytes): at
+    the previous and this month end (index 0, 1) purchases, net kuruş and the last purchase
+    (storage text, NO_TIME when none), the first purchase of all; the month's sales, total and
+    net, and sales in the month before and in the three months before."""
 
-    ids: list[str]
+    ids: np.ndarray
     count: list[np.ndarray]
     net: list[np.ndarray]
     last: list[np.ndarray]
     first: np.ndarray
+    sales: np.ndarray
+    total: np.ndarray
+    month_net: np.ndarray
+    previous: np.ndarray
+    recent: np.ndarray
 
 
-def summaries(reader: Any, start_key: str, next_key: str, member: str, join: str
-              ) -> Summaries:
-    """One grouped pass over the member months before `next_key` (the month after the
-    report's), per `member` (an SQL expression: the root when merges are joined in)."""
+NO_TIME = "0000-00-00T00:00:00.000000+00:00"  # as wide as a stored time and before every one
+_INTS = ("c", "n", "p", "r", "s", "mp", "t", "mn")
+
+
+def summaries(reader: Any, keys: dict[str, str]) -> Summaries:
+    """One grouped pass over the member months before the report's month (`keys`: month, prev,
+    since) per member now holding them (`reader.member`, `reader.join`: roots joined), joined
+    with the month's own rows (grouped only for members in a merge), sorted by member id."""
     pg = reader.postgres
-    text = (lambda c: f"CAST({c} AS TEXT)") if pg else (lambda c: c)
-    times = ' COLLATE "C"' if pg else ""  # bytewise, as numpy compares them
-    before = "FILTER (WHERE month < ?)"
-    columns = {"c0": f"SUM(purchases) {before}", "c1": "SUM(purchases)",
-               "n0": f"SUM(total - refunded) {before}", "n1": "SUM(total - refunded)",
-               "f": f"MIN(first_at{times})", "l0": f"MAX(last_at{times}) {before}",
-               "l1": f"MAX(last_at{times})"}
-    inner = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+    c = ' COLLATE "C"' if pg else ""  # bytewise, as numpy and Python compare them
+    member, join = reader.member, reader.join
+    before = (f"SELECT {member} AS member, SUM(purchases) AS c, SUM(total - refunded) AS n,"
+              f" MIN(first_at{c}) AS f, MAX(last_at{c}) AS l, SUM(sales) FILTER (WHERE month >="
+              " ?) AS p, SUM(sales) FILTER (WHERE month >= ?) AS r FROM report_member_months mm"
+              f"{join} WHERE mm.tenant_id = ? AND month < ? GROUP BY {member}")
+    own = ("SELECT mm.member_id AS member, sales AS s, purchases AS mp, total AS t, total -"
+           f" refunded AS mn, first_at{c} AS mf, last_at{c} AS ml")
+    rows = "FROM report_member_months mm{} WHERE mm.tenant_id = ? AND month = ?"
+    params: tuple[Any, ...] = (keys["prev"], keys["since"], reader.t, keys["month"], reader.t,
+                               keys["month"])
+    if reader.root:  # members in a merge summed per root; everyone else is one row already
+        merged = ("(SELECT member_id, root FROM report_roots UNION"
+                  " SELECT root, root FROM report_roots)")
+        month = (f"{own} {rows.format('')} AND mm.member_id NOT IN (SELECT member_id FROM"
+                 f" {merged} AS x) UNION ALL SELECT g.root, SUM(sales), SUM(purchases),"
+                 f" SUM(total), SUM(total - refunded), MIN(first_at{c}), MAX(last_at{c}) "
+                 + rows.format(f" JOIN {merged} AS g ON g.member_id = mm.member_id")
+                 + " GROUP BY g.root")
+        params += (reader.t, keys["month"])
+    else:
+        month = f"{own} {rows.format('')}"
     agg = "string_agg({}, ',')" if pg else "group_concat({}, ',')"
-    outer = ", ".join([agg.format("member")] + [
-        agg.format(text(f"COALESCE({name}, 0)") if name[0] in "cn" else f"COALESCE({name}, '')")
-        for name in columns])
+    text = "CAST(COALESCE({}, 0) AS TEXT)" if pg else "COALESCE({}, 0)"
+    outer = ", ".join([agg.format("member")] + [agg.format(text.format(n)) for n in _INTS] + [
+        agg.format(f"COALESCE({n}, '{NO_TIME}')") for n in ("f", "l", "mf", "ml")])
     row = reader.all(
-        f"SELECT {outer} FROM (SELECT {member} AS member, {inner} FROM report_member_months mm"
-        f"{join} WHERE mm.tenant_id = ? AND month < ? GROUP BY {member}) AS per",
-        (start_key, start_key, start_key, reader.t, next_key))[0]
+        f"SELECT {outer} FROM (SELECT COALESCE(g.member, m.member) AS member, g.c, g.n, g.f,"
+        " g.l, g.p, g.r, m.s, m.mp, m.t, m.mn, m.mf, m.ml FROM (" + before + ") AS g FULL JOIN"
+        f" ({month}) AS m ON m.member = g.member ORDER BY COALESCE(g.member, m.member){c}) AS per",
+        params)[0]
     if row[0] is None:
-        empty = np.zeros(0, dtype=np.int64)
-        blank = np.zeros(0, dtype=_TIME)
-        return Summaries([], [empty, empty], [empty, empty], [blank, blank], blank)
-    ids = row[0].split(",")
-    c0, c1, n0, n1 = (np.array(v.split(","), dtype=np.int64) for v in row[1:5])
-    f, l0, l1 = (np.array(v.split(","), dtype=_TIME) for v in row[5:8])
-    return Summaries(ids, [c0, c1], [n0, n1], [l0, l1], f)
+        return _summaries([np.zeros(0, dtype="S1")] + [np.zeros(0, dtype=np.int64)] * 8
+                          + [np.zeros(0, dtype=_TIME)] * 4)
+    count = None
+    columns: list[np.ndarray] = []
+    for i, joined in enumerate(row):
+        if 1 <= i <= len(_INTS):
+            columns.append(np.fromstring(joined, dtype=np.int64, sep=","))
+            count = len(columns[-1])
+        else:
+            columns.append(joined)
+    assert count is not None
+    return _summaries([_texts(v, count) if isinstance(v, str) else v for v in columns])
+
+
+def _summaries(columns: list[np.ndarray]) -> Summaries:
+    """Summaries from the query's columns (see `summaries`)."""
+    ids, c0, n0, previous, recent, sales, purchases, total, month_net, f, l0, mf, ml = columns
+    if len(ids) > 1 and not (ids[:-1] <= ids[1:]).all():  # the database did not sort them
+        order = np.argsort(ids, kind="stable")
+        ids, c0, n0, previous, recent, sales, purchases, total, month_net, f, l0, mf, ml = (
+            v[order] for v in columns)
+    return Summaries(ids, [c0, c0 + purchases], [n0, n0 + month_net],
+                     [l0, np.where(purchases > 0, ml, l0)], np.where(c0 > 0, f, mf), sales,
+                     total, month_net, previous, recent)
+
+
+def _texts(joined: str, count: int) -> np.ndarray:
+    """`count` comma-joined texts as a numpy bytes array: read in place when all are as wide
+    (member ids, stored times), else split."""
+    raw = joined.encode()
+    width = (len(raw) + 1) // count - 1
+    if (width + 1) * count == len(raw) + 1 and width > 0:
+        grid = np.frombuffer(raw + b",", dtype=np.uint8).reshape(count, width + 1)
+        if (grid[:, width] == ord(",")).all():
+            return np.ascontiguousarray(grid[:, :width]).view(f"S{width}").ravel()
+    return np.array([v.encode() for v in joined.split(",")])
+
+
+def buyer_counts(s: Summaries) -> dict[str, int]:
+    """Active (bought in the month), the previous month's buyers, lapsed (bought in the three
+    months before, not in this one), retained and repeat buyers, as the terminal counts them."""
+    active, previous = s.sales > 0, s.previous > 0
+    return {"active": int(active.sum()), "previous": int(previous.sum()),
+            "lapsed": int(((s.recent > 0) & ~active).sum()), "repeat": int((s.sales >= 2).sum()),
+            "kept": int((previous & active).sum())}
+
+
+def top_buyers(s: Summaries, count: int) -> list[dict[str, Any]]:
+    """The members who spent most in the month (net of refunds), ties by member id."""
+    return [{"member_id": s.ids[i].decode(), "sales": int(s.sales[i]), "total": int(s.total[i]),
+             "net": int(s.month_net[i])}
+            for i in _most_spent(np.flatnonzero(s.sales > 0), s.month_net, s.ids, count)]
 
 
 def member_sections(reader: Any, keys: dict[str, str], bounds: tuple[datetime, datetime],
                     tz: str, program: Program, lap: Callable[[str], None]) -> dict[str, Any]:
-    """`segments`, `clv` and `at_risk` of the month [bounds) whose month keys (`month`,
-    `next`) are `keys`; `reader` is the report's (`report_chain._Reader`, roots joined)."""
-    s = summaries(reader, keys["month"], keys["next"], reader.member, reader.join)
+    """Buyer counts (`buyers`), `top_members`, `segments`, `clv` and `at_risk` of the month
+    [bounds) whose month keys are `keys`; `reader` is the report's (`report_chain._Reader`,
+    roots joined)."""
+    s = summaries(reader, keys)
     lap("member sums")
+    out: dict[str, Any] = {"buyers": buyer_counts(s), "top_members": top_buyers(s, TOP_MEMBERS)}
     moments = [bounds[0] - TICK, bounds[1] - TICK]
     codes = [segments_at(s.count[k], s.last[k], moments[k], tz) for k in (0, 1)]
-    out = {"segments": segment_section(codes), "clv": clv_section(s, moments[1], program)}
+    out.update(segments=segment_section(codes), clv=clv_section(s, moments[1], program))
     lap("segments and CLV")
     risk = at_risk(reader, s, codes[1], moments[1], tz, reader.root)
     out["at_risk"] = {**risk, "members": reader.named(risk["members"])}
@@ -153,10 +226,10 @@ def at_risk(reader: Any, s: Summaries, codes: np.ndarray, moment: datetime, tz: 
     ids, count, net, last = s.ids, s.count[1], s.net[1], s.last[1]
     risky = np.flatnonzero(np.isin(codes, _RISKY))
     pool_size = len(risky) if limit is None else max(limit * 5, 50)
-    pos = {ids[i]: i for i in _most_spent(risky, net, ids, pool_size)}
+    pos = {ids[i].decode(): i for i in _most_spent(risky, net, ids, pool_size)}
     pool = list(pos)
-    everyone = _sorted_ids(ids, np.flatnonzero(count > 0))
-    sample = everyone[::max(1, len(everyone) // SAMPLE_FOR_FIT)]
+    everyone = np.flatnonzero(count > 0)  # in id order: the fit's evenly spread sample
+    sample = [m.decode() for m in ids[everyone[::max(1, len(everyone) // SAMPLE_FOR_FIT)]]]
     sales = _sales_of(reader, roots, sorted(set(sample) | set(pool)), now)
     days = LocalDays(now.date(), tz)
     summary = {m: _summary(rows, days, now) for m, rows in sales.items()}
@@ -189,7 +262,7 @@ def at_risk(reader: Any, s: Summaries, codes: np.ndarray, moment: datetime, tz: 
     return {"method": method, "candidates": len(risky), "members": out}
 
 
-def _most_spent(positions: np.ndarray, net: np.ndarray, ids: list[str], count: int
+def _most_spent(positions: np.ndarray, net: np.ndarray, ids: np.ndarray, count: int
                 ) -> list[int]:
     """The `count` positions among `positions` whose members spent most (ties by id), in
     that order."""
@@ -198,11 +271,6 @@ def _most_spent(positions: np.ndarray, net: np.ndarray, ids: list[str], count: i
         floor = np.partition(spent, len(spent) - count)[len(spent) - count]
         positions = positions[spent >= floor]
     return sorted(positions.tolist(), key=lambda i: (-int(net[i]), ids[i]))[:count]
-
-
-def _sorted_ids(ids: list[str], positions: np.ndarray) -> list[str]:
-    """The ids at `positions`, sorted as Python sorts strings."""
-    return sorted(ids[i] for i in positions.tolist())
 
 
 def _sales_of(reader: Any, roots: dict[str, str], members: list[str], now: datetime
