@@ -62,11 +62,11 @@ class SyncStoreMixin(TerminalCore):
         applied = 0
         with self.db.page_cache(APPLY_CACHE_KIB), self.transaction():
             theirs = [e for e in events if e["terminal_id"] != self.terminal_id]
-            batch = Batch(self.db, theirs)
-            for event in theirs:
-                # the event is stored with its server_seq (if the server sent one)
-                if apply_event(self.db, event, origin="remote", batch=batch):
-                    applied += 1
+            with Batch(self.db, theirs) as batch:
+                for event in theirs:
+                    # the event is stored with its server_seq (if the server sent one)
+                    if apply_event(self.db, event, origin="remote", batch=batch):
+                        applied += 1
             folded = self._refresh(batch)
             conflicts = self._flag_conflicts(folded)
             if any(e["kind"] == "program_published" for e in events):

@@ -18,7 +18,7 @@ from ..domain.text import fold
 from .ledger_repo import (
     Known, absent_events, entry_from_data, insert_entry_data, insert_event, refresh_member,
 )
-from .rollups import apply_rollups
+from .rollups import RollupChanges, apply_rollups
 
 ERASED_NAME = "[silindi / erased]"
 PERSONAL_KINDS = ("member_enrolled", "member_updated", "consent_changed", "complaint")
@@ -38,21 +38,31 @@ def root_member(db: Database, member_id: str) -> str:
 
 class Batch:
     """What the events applied in one transaction share: one event at the counter, a group of
-    pulled events while catching up (the same code applies both).
+    pulled events while catching up (the same code applies both). Used as a context: the
+    rollup changes of its events are written when it closes.
 
     It keeps each member's root (followed once, until members merge), which of the batch's
     events are known not to be stored yet (one query for the batch instead of one per event),
-    and, for a caller that refreshes the caches once at the end, the members the applied
-    events touched (by root) and their new entries by member id, in applying order.
+    the pending rollup changes, and, for the caller to refresh the caches once at the end,
+    the members the applied events touched (by root, or by the id `known` gives) and their
+    new entries by member id, in applying order.
     """
 
     def __init__(self, db: Database, events: Iterable[dict[str, Any]] = ()) -> None:
         self.db = db
         self.roots: dict[str, str] = {}
         self.absent = absent_events(db, [e["id"] for e in events])
+        self.rollups = RollupChanges()
         self.touched: set[str] = set()
         self.new: dict[str, list[Entry]] = {}
         self.merged = False  # the batch merged members (their folds are redone)
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, kind: type | None, *exc: object) -> None:
+        if kind is None:
+            self.rollups.write(self.db)
 
     def root(self, member_id: str) -> str:
         """The member holding this member's ledger now."""
@@ -71,13 +81,23 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     `known` may hold, per member (by the id that holds its ledger), the fold the caller already
     made with this event's entries (which sorted after the member's last entry): the caches
     are then refreshed without reading or folding the ledger again. `result` is the
-    stored answer of a sale or refund (kept for reprints and idempotent replays). With a
-    `batch` (of events applied in one transaction), the touched members and their new entries
-    are collected there instead (the caller refreshes each member once, at the end).
+    stored answer of a sale or refund (kept for reprints and idempotent replays). With an
+    open `batch` (of events applied in one transaction), the touched members and their new
+    entries are collected there instead (the caller refreshes each member once, at the end);
+    without, the event is a batch of its own, and its members' caches are refreshed here.
     """
-    own = batch is None
-    b = Batch(db) if batch is None else batch
-    if not insert_event(db, event, origin, check=origin != "local", absent=b.absent):
+    if batch is None:
+        with Batch(db) as batch:
+            if not apply_event(db, event, origin, known, result, batch):
+                return False
+        for member in batch.touched:
+            have = (known or {}).get(member)
+            if have is not None and have.led is not None and batch.new.get(member):
+                refresh_member(db, member, known=have)
+            else:
+                refresh_member(db, member)
+        return True
+    if not insert_event(db, event, origin, check=origin != "local", absent=batch.absent):
         return False
     payload = event["payload"]
     items = payload.get("entries", [])
@@ -86,30 +106,24 @@ def apply_event(db: Database, event: dict[str, Any], origin: str = "local",
     handler = _PROJECTORS.get(event["kind"])
     sale = None
     if handler is not None:
-        sale = handler(b, event, {**payload, "result": result} if result is not None else payload)
+        sale = handler(batch, event,
+                       {**payload, "result": result} if result is not None else payload)
     if event["kind"] == "member_merged":
-        b.roots.clear()
-        b.merged = True
-    apply_rollups(db, event, entries, sale)
+        batch.roots.clear()
+        batch.merged = True
+    apply_rollups(db, event, entries, sale, batch.rollups)
     known = known or {}
-    members = {m if m in known else b.root(m) for m in {e.member_id for e in entries}}
-    if not own:
-        b.touched.update(members)
-        for e in entries:
-            b.new.setdefault(e.member_id, []).append(e)
-        return True
-    for member in members:
-        have = known.get(member)
-        mine = [e for e in entries if e.member_id == member]
-        if have is not None and have.led is not None and mine:
-            refresh_member(db, member, known=have)
-        else:
-            refresh_member(db, member)
+    batch.touched.update(m if m in known else batch.root(m) for m in {e.member_id for e in entries})
+    for e in entries:
+        batch.new.setdefault(e.member_id, []).append(e)
     return True
 
 
-def _set_fts(db: Database, member_id: str, name_fold: str) -> None:
-    db.execute("DELETE FROM members_fts WHERE member_id = ?", [member_id])
+def _set_fts(db: Database, member_id: str, name_fold: str, new: bool = False) -> None:
+    """The member's row of the name search (`new`: a member just enrolled, who has none; the
+    delete scans the whole search table, its member_id being unindexed)."""
+    if not new:
+        db.execute("DELETE FROM members_fts WHERE member_id = ?", [member_id])
     if name_fold:
         db.execute("INSERT INTO members_fts (member_id, name_fold) VALUES (?, ?)",
                    [member_id, name_fold])
@@ -125,7 +139,7 @@ def _enrolled(b: Batch, event: dict, p: dict) -> None:
          m.get("phone"), m.get("email"), m.get("birthday"), m.get("referrer_id"),
          json.dumps(m.get("consents", {}), sort_keys=True), event["at"]],
     )
-    _set_fts(db, m["member_id"], fold(m["name"]))
+    _set_fts(db, m["member_id"], fold(m["name"]), new=True)
     db.execute(
         "INSERT INTO cards (card_number, member_id, generation, status, payload, issued_at) "
         "VALUES (?,?,?,'active',?,?)",

@@ -96,32 +96,79 @@ def month_start_text(month: str, tz: str) -> str:
     return to_db(month_bounds(int(month[:4]), int(month[5:]), tz)[0])
 
 
+class RollupChanges:
+    """Rollup changes of applied events not written yet: per member month its sales columns
+    and spend, per month its point flows. `write` stores them, one statement per table for
+    all of them (a catch-up group of 5,000 sales touches about a thousand member months and
+    one point month, where each event wrote its own rows before), and must run before the
+    rollups are read: a refund's recount of its sale's month, and the end of the batch.
+    Every column adds up, or keeps the least/greatest time, so the rows are the same as
+    when each event wrote its own."""
+
+    def __init__(self) -> None:
+        self.months: dict[tuple[str, str], list[Any]] = {}  # SALE_COLUMNS, then spend
+        self.points: dict[str, list[int]] = {}
+
+    def month(self, member: str, month: str) -> list[Any]:
+        """The pending changes of a member month (created empty: its row is written even if
+        its changes add up to nothing, as before)."""
+        row = self.months.get((member, month))
+        if row is None:
+            row = self.months[(member, month)] = list(_EMPTY_MONTH)
+        return row
+
+    def write(self, db: Any) -> None:
+        """Store the pending changes (inside the projector's transaction) and forget them."""
+        if self.months:
+            db.conn.executemany(_MONTH_UPSERT, [(*key, *row) for key, row in
+                                                sorted(self.months.items())])
+            self.months = {}
+        if self.points:
+            db.conn.executemany(_POINT_UPSERT, [(month, *row) for month, row in
+                                                sorted(self.points.items())])
+            self.points = {}
+
+
+_MONTH_UPSERT = (
+    f"INSERT INTO member_months (member_id, month, {', '.join(SALE_COLUMNS)}, spend) "
+    f"VALUES ({', '.join('?' * (3 + len(SALE_COLUMNS)))}) ON CONFLICT(member_id, month) "
+    "DO UPDATE SET sales = sales + excluded.sales, purchases = purchases + excluded.purchases, "
+    "total = total + excluded.total, refunded = refunded + excluded.refunded, "
+    "first_at = CASE WHEN first_at IS NULL OR excluded.first_at < first_at "
+    "THEN COALESCE(excluded.first_at, first_at) ELSE first_at END, "
+    "last_at = CASE WHEN last_at IS NULL OR excluded.last_at > last_at "
+    "THEN COALESCE(excluded.last_at, last_at) ELSE last_at END, "
+    "first_us = CASE WHEN first_us IS NULL OR excluded.first_us < first_us "
+    "THEN COALESCE(excluded.first_us, first_us) ELSE first_us END, "
+    "last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us "
+    "THEN COALESCE(excluded.last_us, last_us) ELSE last_us END, "
+    "spend = spend + excluded.spend")
+_POINT_UPSERT = (
+    f"INSERT INTO point_months (month, {', '.join(POINT_COLUMNS)}) VALUES "
+    f"(?{', ?' * len(POINT_COLUMNS)}) ON CONFLICT(month) DO UPDATE SET "
+    + ", ".join(f"{c} = {c} + excluded.{c}" for c in POINT_COLUMNS))
+
+
 def apply_rollups(db: Any, event: dict[str, Any], entries: Iterable[Entry],
-                  sale: tuple | None = None) -> None:
-    """Update the rollups for one newly applied event (inside the projector's transaction);
-    `sale` is a sale's stored (member_id, at, total, refunded)."""
+                  sale: tuple | None, changes: RollupChanges) -> None:
+    """Add one newly applied event to the pending rollup `changes` (inside the projector's
+    transaction); `sale` is a sale's stored (member_id, at, total, refunded)."""
     tz = rollup_zone(db)
-    spend: dict[tuple[str, str], int] = {}
-    points: dict[str, list[int]] = {}
+    if event["kind"] == "refund":
+        changes.write(db)  # the recount reads its month as it stands
+        _recount_sale_month(db, event["payload"].get("sale_id"), tz)
     for e in entries:
         month = month_key(e.at, tz)
         if e.kind in SPEND_KINDS and e.spend:
-            spend[(e.member_id, month)] = spend.get((e.member_id, month), 0) + e.spend
+            changes.month(e.member_id, month)[-1] += e.spend
         if e.points and e.kind in _POINT_SLOT:
-            row = points.setdefault(month, [0] * len(POINT_COLUMNS))
+            row = changes.points.get(month)
+            if row is None:
+                row = changes.points[month] = [0] * len(POINT_COLUMNS)
             slot, sign = _POINT_SLOT[e.kind](e.points)
             row[slot] += sign * e.points
-    if sale is not None:
-        _add_sale(db, sale, tz, spend)
-    elif event["kind"] == "refund":
-        _recount_sale_month(db, event["payload"].get("sale_id"), tz)
-    for (member, month), amount in sorted(spend.items()):
-        _upsert_spend(db, member, month, amount)
-    for month, row in sorted(points.items()):
-        db.execute(
-            f"INSERT INTO point_months (month, {', '.join(POINT_COLUMNS)}) VALUES "
-            f"(?{', ?' * len(POINT_COLUMNS)}) ON CONFLICT(month) DO UPDATE SET "
-            + ", ".join(f"{c} = {c} + excluded.{c}" for c in POINT_COLUMNS), [month, *row])
+    if sale is not None and sale[0] is not None:
+        _add_sale(changes, sale, tz)
 
 
 _POINT_SLOT = {
@@ -131,33 +178,22 @@ _POINT_SLOT = {
 }
 
 
-def _add_sale(db: Any, row: tuple, tz: str, spend: dict[tuple[str, str], int]) -> None:
-    """Add the just-stored sale row (member_id, at, total, refunded) to its member's month
-    (its own spend in the same upsert)."""
-    if row[0] is None:
-        return
-    member, at, total, refunded = row
+def _add_sale(changes: RollupChanges, sale: tuple, tz: str) -> None:
+    """Add a just-stored sale (member_id, at, total, refunded) to its member's month: one
+    more sale, a purchase with its time unless fully refunded already."""
+    member, at, total, refunded = sale
     moment = from_db(at)
-    month = month_key(moment, tz)
-    counted = total > refunded
-    at, micros = (at, micros_of(moment)) if counted else (None, None)
-    db.execute(
-        "INSERT INTO member_months (member_id, month, sales, purchases, total, refunded, "
-        "first_at, last_at, first_us, last_us, spend) VALUES (?,?,1,?,?,?,?,?,?,?,?) "
-        "ON CONFLICT(member_id, month) "
-        "DO UPDATE SET sales = sales + 1, purchases = purchases + excluded.purchases, "
-        "total = total + excluded.total, refunded = refunded + excluded.refunded, "
-        "first_at = CASE WHEN first_at IS NULL OR excluded.first_at < first_at "
-        "THEN COALESCE(excluded.first_at, first_at) ELSE first_at END, "
-        "last_at = CASE WHEN last_at IS NULL OR excluded.last_at > last_at "
-        "THEN COALESCE(excluded.last_at, last_at) ELSE last_at END, "
-        "first_us = CASE WHEN first_us IS NULL OR excluded.first_us < first_us "
-        "THEN COALESCE(excluded.first_us, first_us) ELSE first_us END, "
-        "last_us = CASE WHEN last_us IS NULL OR excluded.last_us > last_us "
-        "THEN COALESCE(excluded.last_us, last_us) ELSE last_us END, "
-        "spend = spend + excluded.spend",
-        [member, month, int(counted), total, refunded, at, at, micros, micros,
-         spend.pop((member, month), 0)])
+    row = changes.month(member, month_key(moment, tz))
+    row[0] += 1
+    row[2] += total
+    row[3] += refunded
+    if total > refunded:
+        row[1] += 1
+        micros = micros_of(moment)
+        if row[4] is None or at < row[4]:
+            row[4], row[6] = at, micros
+        if row[5] is None or at > row[5]:
+            row[5], row[7] = at, micros
 
 
 def _recount_sale_month(db: Any, sale_id: str | None, tz: str) -> None:
@@ -179,13 +215,6 @@ def _next(month: str) -> tuple[int, int]:
     """(year, month) after a month key."""
     y, m = int(month[:4]), int(month[5:])
     return (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def _upsert_spend(db: Any, member: str, month: str, amount: int) -> None:
-    """Add qualifying spend to a member month."""
-    db.execute("INSERT INTO member_months (member_id, month, spend) VALUES (?,?,?) "
-               "ON CONFLICT(member_id, month) DO UPDATE SET spend = spend + excluded.spend",
-               [member, month, amount])
 
 
 def month_case(db: Any, tz: str, column: str = "at") -> str:
