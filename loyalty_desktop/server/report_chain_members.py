@@ -42,7 +42,7 @@ _TIME = "S32"  # storage times: UTC text of fixed width, so byte order is time o
 
 @dataclass
 class Summaries:
-    """Per member (root) with member-month rows up to the month end, sorted by id (bytes): at
+    """Per member (root) with member-month rows up to the month end, by id (bytes): at
     the previous and this month end (index 0, 1) purchases, net kuruş and the last purchase
     (storage text, NO_TIME when none), the first purchase of all; the month's sales, total and
     net, and sales in the month before and in the three months before."""
@@ -63,16 +63,23 @@ NO_TIME = "0000-00-00T00:00:00.000000+00:00"  # as wide as a stored time and bef
 _INTS = ("c", "n", "p", "r", "s", "mp", "t", "mn")
 
 
-def summaries(reader: Any, keys: dict[str, str]) -> Summaries:
+def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = lambda _: None
+              ) -> Summaries:
     """One grouped pass over the member months before the report's month (`keys`: month, prev,
     since) per member now holding them (`reader.member`, `reader.join`: roots joined), joined
-    with the month's own rows (grouped only for members in a merge), sorted by member id."""
+    with the month's own rows (grouped only for members in a merge)."""
     pg = reader.postgres
     c = ' COLLATE "C"' if pg else ""  # bytewise, as numpy and Python compare them
     member, join = reader.member, reader.join
-    before = (f"SELECT {member} AS member, SUM(purchases) AS c, SUM(total - refunded) AS n,"
-              f" MIN(first_at{c}) AS f, MAX(last_at{c}) AS l, SUM(sales) FILTER (WHERE month >="
-              " ?) AS p, SUM(sales) FILTER (WHERE month >= ?) AS r FROM report_member_months mm"
+    # PostgreSQL: sums kept by value (an int4 count's sum is int8; a float8 sum of whole
+    # kuruş is exact below 2^53), not in numeric states that double the grouping's memory
+    count = "CAST({} AS INTEGER)" if pg else "{}"
+    money = "CAST({} AS DOUBLE PRECISION)" if pg else "{}"
+    sales = count.format("sales")
+    before = (f"SELECT {member} AS member, SUM({count.format('purchases')}) AS c,"
+              f" SUM({money.format('total - refunded')}) AS n, MIN(first_at{c}) AS f,"
+              f" MAX(last_at{c}) AS l, SUM({sales}) FILTER (WHERE month >= ?) AS p,"
+              f" SUM({sales}) FILTER (WHERE month >= ?) AS r FROM report_member_months mm"
               f"{join} WHERE mm.tenant_id = ? AND month < ? GROUP BY {member}")
     own = ("SELECT mm.member_id AS member, sales AS s, purchases AS mp, total AS t, total -"
            f" refunded AS mn, first_at{c} AS mf, last_at{c} AS ml")
@@ -91,14 +98,14 @@ def summaries(reader: Any, keys: dict[str, str]) -> Summaries:
     else:
         month = f"{own} {rows.format('')}"
     agg = "string_agg({}, ',')" if pg else "group_concat({}, ',')"
-    text = "CAST(COALESCE({}, 0) AS TEXT)" if pg else "COALESCE({}, 0)"
+    text = "CAST(CAST(COALESCE({}, 0) AS BIGINT) AS TEXT)" if pg else "COALESCE({}, 0)"
     outer = ", ".join([agg.format("member")] + [agg.format(text.format(n)) for n in _INTS] + [
         agg.format(f"COALESCE({n}, '{NO_TIME}')") for n in ("f", "l", "mf", "ml")])
     row = reader.all(
         f"SELECT {outer} FROM (SELECT COALESCE(g.member, m.member) AS member, g.c, g.n, g.f,"
         " g.l, g.p, g.r, m.s, m.mp, m.t, m.mn, m.mf, m.ml FROM (" + before + ") AS g FULL JOIN"
-        f" ({month}) AS m ON m.member = g.member ORDER BY COALESCE(g.member, m.member){c}) AS per",
-        params)[0]
+        f" ({month}) AS m ON m.member = g.member) AS per", params)[0]
+    lap("member query")
     if row[0] is None:
         return _summaries([np.zeros(0, dtype="S1")] + [np.zeros(0, dtype=np.int64)] * 8
                           + [np.zeros(0, dtype=_TIME)] * 4)
@@ -117,10 +124,6 @@ def summaries(reader: Any, keys: dict[str, str]) -> Summaries:
 def _summaries(columns: list[np.ndarray]) -> Summaries:
     """Summaries from the query's columns (see `summaries`)."""
     ids, c0, n0, previous, recent, sales, purchases, total, month_net, f, l0, mf, ml = columns
-    if len(ids) > 1 and not (ids[:-1] <= ids[1:]).all():  # the database did not sort them
-        order = np.argsort(ids, kind="stable")
-        ids, c0, n0, previous, recent, sales, purchases, total, month_net, f, l0, mf, ml = (
-            v[order] for v in columns)
     return Summaries(ids, [c0, c0 + purchases], [n0, n0 + month_net],
                      [l0, np.where(purchases > 0, ml, l0)], np.where(c0 > 0, f, mf), sales,
                      total, month_net, previous, recent)
@@ -159,8 +162,8 @@ def member_sections(reader: Any, keys: dict[str, str], bounds: tuple[datetime, d
     """Buyer counts (`buyers`), `top_members`, `segments`, `clv` and `at_risk` of the month
     [bounds) whose month keys are `keys`; `reader` is the report's (`report_chain._Reader`,
     roots joined)."""
-    s = summaries(reader, keys)
-    lap("member sums")
+    s = summaries(reader, keys, lap)
+    lap("member arrays")
     out: dict[str, Any] = {"buyers": buyer_counts(s), "top_members": top_buyers(s, TOP_MEMBERS)}
     moments = [bounds[0] - TICK, bounds[1] - TICK]
     codes = [segments_at(s.count[k], s.last[k], moments[k], tz) for k in (0, 1)]
@@ -228,8 +231,8 @@ def at_risk(reader: Any, s: Summaries, codes: np.ndarray, moment: datetime, tz: 
     pool_size = len(risky) if limit is None else max(limit * 5, 50)
     pos = {ids[i].decode(): i for i in _most_spent(risky, net, ids, pool_size)}
     pool = list(pos)
-    everyone = np.flatnonzero(count > 0)  # in id order: the fit's evenly spread sample
-    sample = [m.decode() for m in ids[everyone[::max(1, len(everyone) // SAMPLE_FOR_FIT)]]]
+    everyone = np.sort(ids[count > 0])  # by id (bytes: as Python orders the strings)
+    sample = [m.decode() for m in everyone[::max(1, len(everyone) // SAMPLE_FOR_FIT)]]
     sales = _sales_of(reader, roots, sorted(set(sample) | set(pool)), now)
     days = LocalDays(now.date(), tz)
     summary = {m: _summary(rows, days, now) for m, rows in sales.items()}

@@ -150,7 +150,7 @@ def test_refunds_at_month_edges_and_merges_by_hand(chain: Any) -> None:
     """Fully refunded sales are no purchase: not the first, not the last, not counted."""
     facts = chain["facts"]
     feb = _summaries(chain, "2026-02")
-    assert (feb.ids[:-1] < feb.ids[1:]).all()  # sorted, each member once
+    assert len(set(feb.ids.tolist())) == len(feb.ids)  # each member (root) once
     i = _position(feb, facts["refunds"])
     assert feb.first[i] == _istanbul("2025-01-20 10:00")
     assert feb.last[0][i] == _istanbul("2026-01-31 23:59:59")
