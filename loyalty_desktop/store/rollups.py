@@ -99,8 +99,8 @@ def month_start_text(month: str, tz: str) -> str:
 class RollupChanges:
     """Rollup changes of applied events not written yet: per member month its sales columns
     and spend, per month its point flows. `write` stores them, one statement per table for
-    all of them (a catch-up group of 5,000 sales touches about a thousand member months and
-    one point month, where each event wrote its own rows before), and must run before the
+    all of them (a catch-up group of 10,000 sales touches about a thousand member months
+    and one point month, where each event wrote its own rows before), and must run before the
     rollups are read: a refund's recount of its sale's month, and the end of the batch.
     Every column adds up, or keeps the least/greatest time, so the rows are the same as
     when each event wrote its own."""
