@@ -56,7 +56,6 @@ SQL = {
     "card": "UPDATE report_members SET card_number = ? WHERE tenant_id = ? AND member_id = ?",
     "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total, refunded)"
             " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
-    "refunded": "UPDATE report_sales SET refunded = ? WHERE tenant_id = ? AND sale_id = ?",
     # a member month's first and last purchase again, once one of its sales is fully refunded
     "recount": (f"UPDATE {_MM} SET first_at = (SELECT MIN(at) FROM report_sales s WHERE"
                 " s.tenant_id = ? AND s.member_id = ? AND s.at >= ? AND s.at < ? AND s.total >"
@@ -79,12 +78,17 @@ SQL = {
                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, entry_id) DO NOTHING",
 }
 
-# PostgreSQL: the member-month upsert of one JSON array of rows (one statement, no staging)
-_MONTHS_FROM_JSON = (
-    SQL["member_month"].split(" VALUES (")[0] + " SELECT ?, r->>0, r->>1, (r->>2)::bigint,"
-    " (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, r->>6, r->>7 FROM"
-    " jsonb_array_elements(?::jsonb) AS r ON CONFLICT" + SQL["member_month"].split(
-        " ON CONFLICT", 1)[1]).replace("?", "%s")
+def _from_json(name: str, columns: str) -> str:
+    """PostgreSQL: the upsert `SQL[name]` of one JSON array of rows (one statement, no
+    staging); `columns` selects the tenant and each row's values from its element r."""
+    head, conflict = SQL[name].split(" VALUES (")[0], SQL[name].split(" ON CONFLICT", 1)[1]
+    return (f"{head} SELECT ?, {columns} FROM jsonb_array_elements(?::jsonb) AS r"
+            f" ON CONFLICT{conflict}").replace("?", "%s")
+
+
+_MONTHS_FROM_JSON = _from_json("member_month", "r->>0, r->>1, (r->>2)::bigint, (r->>3)::bigint,"
+                               " (r->>4)::bigint, (r->>5)::bigint, r->>6, r->>7")
+_SALES_FROM_JSON = _from_json("sale", "r->>0, r->>1, r->>2, (r->>3)::bigint, 0")
 
 
 def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None,
@@ -184,7 +188,8 @@ def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str,
     """Fold in chunks of CHUNK events; each chunk's member months (the bulk of the writes) go
     out as one upsert in pipeline mode, so PostgreSQL writes them while the next chunk is
     parsed and folded instead of the two taking turns. What is left (days, flows, refunds,
-    ...) is returned for `write_delta`; errors are raised when the pipeline ends."""
+    ...) is returned for `write_delta`; errors are raised when the pipeline ends. The chunk's
+    member sales go out the same way."""
     delta = Delta()
     with cur.connection.pipeline():
         for i in range(0, len(rows), CHUNK):
@@ -193,6 +198,9 @@ def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str,
             if months:  # in key order: the index is then walked, not jumped about (~25 %)
                 cur.execute(_MONTHS_FROM_JSON, (t, dumps(
                     [[month, m, *v] for (month, m), v in sorted(months.items())]).decode()))
+            sales, delta.sales = delta.sales, []
+            if sales:
+                cur.execute(_SALES_FROM_JSON, (t, dumps(sales).decode()))
     return delta
 
 
@@ -279,16 +287,18 @@ def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int
     summed: dict[str, int] = {}
     for sale_id, amount in refunds:
         summed[sale_id] = summed.get(sale_id, 0) + amount
-    before: list[tuple[str, str, str, int, int]] = []
-    for chunk in _chunks(sorted(summed), 500):
-        clause, params = storage._ids_clause(chunk)  # noqa: SLF001
-        before += storage._all(  # noqa: SLF001
-            cur, "SELECT sale_id, member_id, at, total, refunded FROM report_sales"
-            f" WHERE tenant_id = ? AND sale_id {clause}", [t, *params])
-    if not before:
+    if not summed:
         return [], []
-    cur.executemany(storage._q(SQL["refunded"]), [  # noqa: SLF001
-        (int(was) + summed[sale_id], t, sale_id) for sale_id, _, _, _, was in before])
+    temp_table(storage, cur, "report_stage", ["sale_id", "refunded"], list(summed.items()))
+    cur.execute(storage._q(  # noqa: SLF001 - one statement, whatever the planner's statistics
+        "UPDATE report_sales SET refunded = report_sales.refunded + report_stage.refunded"
+        " FROM report_stage WHERE report_sales.tenant_id = ? AND report_sales.sale_id ="
+        " report_stage.sale_id RETURNING report_sales.sale_id, report_sales.member_id,"
+        " report_sales.at, report_sales.total, report_sales.refunded"), (t,))
+    after = cur.fetchall()
+    cur.execute("DROP TABLE report_stage")
+    before = [(sale_id, member, at, total, int(now) - summed[sale_id])
+              for sale_id, member, at, total, now in after]
     cal = LocalCalendar(tz)
     out: dict[tuple[str, str], list[int]] = {}
     emptied: dict[tuple[str, str], tuple[str, str]] = {}
