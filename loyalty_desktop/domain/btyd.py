@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy.optimize import minimize
 from scipy.special import betaln, expit, gammaln, hyp2f1
 
-from .analytics import Purchase, history_as_of
+from .analytics import Purchase, churn_risk, history_as_of
 from .errors import InvalidInput, Refused
 from .money import round_half_up
 
@@ -295,3 +295,23 @@ def predict_member(params_bg: BgNbdParams, params_gg: GammaGammaParams,
     value = expected_average_value(params_gg, repeats, mean)
     spend = round_half_up(Fraction(float(count)) * Fraction(float(value)))
     return Prediction(float(alive), float(count), spend)
+
+
+def fit_or_none(summaries: list[tuple[int, float, float]]) -> BgNbdParams | None:
+    """BG/NBD fitted to (x, t_x, T) summaries; None when there are none or the fit is refused
+    (the reports then fall back to the simple churn risk)."""
+    try:
+        return fit_bgnbd(*zip(*summaries)) if summaries else None
+    except (Refused, InvalidInput):
+        return None
+
+
+def risk_of(params: BgNbdParams | None, summary: tuple[int, float, float],
+            purchases: Callable[[], list[Purchase]], now: datetime) -> tuple[bool, float | str]:
+    """(at risk?, shown value) of one member: p_alive < 0.5 (rounded to 3 places) with a fit,
+    else a high or medium `churn_risk` of its purchases."""
+    if params is not None:
+        score = float(p_alive(params, *summary))
+        return score < 0.5, round(score, 3)
+    shown = churn_risk(purchases(), now)
+    return shown in ("high", "medium"), shown

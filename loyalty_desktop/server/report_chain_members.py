@@ -21,9 +21,8 @@ from typing import Any
 import numpy as np
 
 from ..domain import btyd
-from ..domain.analytics import Purchase, churn_risk
+from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
-from ..domain.errors import InvalidInput, Refused
 from ..domain.program import Program
 from ..domain.report_math import (
     SEGMENT_CODES, LocalDays, average_kurus, clv_from_summary, segment_changes_coded,
@@ -236,24 +235,14 @@ def at_risk(reader: Any, s: Summaries, codes: np.ndarray, moment: datetime, tz: 
     sales = _sales_of(reader, roots, sorted(set(sample) | set(pool)), now)
     days = LocalDays(now.date(), tz)
     summary = {m: _summary(rows, days, now) for m, rows in sales.items()}
-    params, method = None, "churn_risk"
-    try:
-        rows = [summary[m] for m in sample if m in summary]
-        params = btyd.fit_bgnbd(*zip(*rows)) if rows else None
-        method = "bgnbd" if params else method
-    except (Refused, InvalidInput):
-        params = None
+    params = btyd.fit_or_none([summary[m] for m in sample if m in summary])
+    method = "churn_risk" if params is None else "bgnbd"
     out = []
     for member in pool:
         if member not in summary:
             continue
-        if params is not None:
-            score = float(btyd.p_alive(params, *summary[member]))
-            risky_now, shown = score < 0.5, round(score, 3)
-        else:
-            shown = churn_risk([Purchase(from_db(at), amount) for at, amount in sales[member]],
-                               now)
-            risky_now = shown in ("high", "medium")
+        risky_now, shown = btyd.risk_of(params, summary[member], lambda: [
+            Purchase(from_db(at), amount) for at, amount in sales[member]], now)
         if risky_now:
             i = pos[member]
             out.append({"member_id": member, "segment": SEGMENT_CODES[codes[i]],

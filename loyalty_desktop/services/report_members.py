@@ -17,9 +17,8 @@ import numpy as np
 from ..store.sqlite_db import Database
 
 from ..domain import btyd
-from ..domain.analytics import Purchase, churn_risk
+from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
-from ..domain.errors import InvalidInput, Refused
 from ..domain.program import Program
 from ..domain.report_math import (
     LocalDays, clv_from_summary, segments_from_summary, under_a_year_cutoff,
@@ -247,24 +246,14 @@ def risk_list(db: Database, root: dict[str, str], moment: datetime, tz: str,
     sample = everyone[::step]
     pool = candidates if limit is None else candidates[: max(limit * 5, 50)]
     summaries = _transaction_summaries(db, root, sorted(set(sample) | set(pool)), now, tz)
-    params, method = None, "churn_risk"
-    try:
-        rows = [summaries[m] for m in sample if m in summaries]
-        params = btyd.fit_bgnbd(*zip(*rows)) if rows else None
-        method = "bgnbd" if params else method
-    except (Refused, InvalidInput):
-        params = None
+    params = btyd.fit_or_none([summaries[m] for m in sample if m in summaries])
+    method = "churn_risk" if params is None else "bgnbd"
     histories = {} if params is not None else _purchases_of(db, root, pool, now)
     out = []
     for member in pool:
         if member not in summaries:
             continue
-        if params is not None:
-            score = float(btyd.p_alive(params, *summaries[member]))
-            risky, shown = score < 0.5, round(score, 3)
-        else:
-            shown = churn_risk(histories[member], now)
-            risky = shown in ("high", "medium")
+        risky, shown = btyd.risk_of(params, summaries[member], lambda: histories[member], now)
         if risky:
             count, net, _, last, segment = about(member)
             out.append({"member_id": member, "segment": segment,
