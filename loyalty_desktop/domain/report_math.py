@@ -21,6 +21,9 @@ from .clock import from_db, from_micros, micros_of, shop_midnight, to_db, zone
 from .errors import InvalidInput
 from .money import round_half_up
 
+TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
+SAMPLE_FOR_FIT = 600  # buyers the BG/NBD fit of the at-risk list takes (evenly spread by id)
+AT_RISK_SEGMENTS = ("at_risk", "cant_lose")  # RFM segments the at-risk list draws from
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -25,14 +25,10 @@ from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
 from ..domain.program import Program
 from ..domain.report_math import (
-    SEGMENT_CODES, LocalDays, average_kurus, clv_from_summary, segment_changes_coded,
-    segment_codes, under_a_year_cutoff,
+    AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, SEGMENT_CODES, TICK, LocalDays, average_kurus,
+    clv_from_summary, segment_changes_coded, segment_codes, under_a_year_cutoff,
 )
 
-# The terminal's (services.report_members): a test holds them equal.
-TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
-SAMPLE_FOR_FIT = 600
-AT_RISK_SEGMENTS = ("at_risk", "cant_lose")
 AT_RISK_LIMIT = 10
 TOP_MEMBERS = 10
 _RISKY = [SEGMENT_CODES.index(s) for s in AT_RISK_SEGMENTS]

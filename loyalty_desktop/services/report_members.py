@@ -21,14 +21,12 @@ from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
 from ..domain.program import Program
 from ..domain.report_math import (
-    LocalDays, clv_from_summary, segments_from_summary, under_a_year_cutoff,
+    AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, TICK, LocalDays, clv_from_summary, segments_from_summary,
+    under_a_year_cutoff,
 )
 from ..domain.tiers import tier_status
 from . import report_rollups as rr
 
-TICK = timedelta(microseconds=1)  # "at the end of the month" = the last instant inside it
-SAMPLE_FOR_FIT = 600
-AT_RISK_SEGMENTS = ("at_risk", "cant_lose")
 
 
 @dataclass

@@ -8,16 +8,16 @@ rollups and the few days at each edge from the ledger (`ledger_kind_at`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
 from ..domain.clock import from_db, month_bounds, to_db, zone
+from ..domain.report_math import TICK
 from ..store.rollups import POINT_COLUMNS, SPEND_KINDS, ensure_zone, rollup_zone
 from ..store.sqlite_db import Database
 from . import report_arrays as ra
 
-TICK = timedelta(microseconds=1)
 _SPEND = ",".join(f"'{k}'" for k in SPEND_KINDS)
 
 
