@@ -26,7 +26,8 @@ from ..domain.clock import from_db, to_db, zone
 from ..domain.program import Program
 from ..domain.report_math import (
     AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, SEGMENT_CODES, TICK, LocalDays, average_kurus,
-    clv_from_summary, segment_changes_coded, segment_codes, under_a_year_cutoff,
+    clv_from_summary, month_key, segment_changes_coded, segment_codes, shift_month,
+    under_a_year_cutoff,
 )
 
 AT_RISK_LIMIT = 10
@@ -268,12 +269,21 @@ def _sales_of(reader: Any, roots: dict[str, str], members: list[str], now: datet
     wanted = set(members)
     ids = members + [m for m, r in roots.items() if r in wanted]
     out: dict[str, list[tuple[str, int]]] = {}
+    first = reader.all("SELECT MIN(month) FROM report_member_months WHERE tenant_id = ?",
+                       (reader.t,))[0][0]
+    if first is None:
+        return out
+    # every month up to `now` named: the sales are indexed by (month, member)
+    months = [first]
+    while months[-1] < month_key(now.year, now.month):
+        months.append(month_key(*shift_month(int(months[-1][:4]), int(months[-1][5:]), 1)))
+    in_months, month_params = reader.ids_clause(months)
     for i in range(0, len(ids), 500):
         clause, params = reader.ids_clause(ids[i:i + 500])
         for member, at, amount in reader.all(
-                "SELECT member_id, at, total - refunded FROM report_sales WHERE tenant_id = ?"
-                f" AND member_id {clause} AND total > refunded AND at <= ?",
-                (reader.t, *params, to_db(now))):
+                f"SELECT member_id, at, total - refunded FROM report_sales WHERE tenant_id = ?"
+                f" AND month {in_months} AND member_id {clause} AND total > refunded AND at <= ?",
+                (reader.t, *month_params, *params, to_db(now))):
             out.setdefault(roots.get(member, member), []).append((at, int(amount)))
     for rows in out.values():
         rows.sort()

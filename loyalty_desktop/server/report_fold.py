@@ -61,8 +61,8 @@ class Delta:
     erased: list[tuple[str, str]] = field(default_factory=list)  # (at, member_id)
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (name, member_id)
     new_cards: list[tuple[str, str]] = field(default_factory=list)  # (card, member_id)
-    sales: list[tuple[str, str, str, int]] = field(default_factory=list)  # member sales:
-    # (sale_id, member_id, at, total)
+    sales: list[tuple[str, str, str, str, int]] = field(default_factory=list)  # member sales:
+    # (sale_id, member_id, month, at, total)
     refunds: list[tuple[str, int]] = field(default_factory=list)  # (sale_id, amount)
     member_months: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
     days: dict[tuple[str, int], list[int]] = field(default_factory=dict)
@@ -160,8 +160,8 @@ def _sale(delta: Delta, event: dict, p: dict, store: int, cal: LocalCalendar) ->
     row[_MEMBER_SALES] += 1
     row[_MEMBER_TOTAL] += total
     row[_MEMBER_PAID] += paid
-    delta.sales.append((event["id"], member, at, total))
     key = (day[:7], member)
+    delta.sales.append((event["id"], member, key[0], at, total))
     counted = total > 0  # a purchase: not fully refunded (refunds are taken off later)
     mm = delta.member_months.get(key)
     if mm is None:  # sales, purchases, total, refunded, first_at, last_at

@@ -17,10 +17,10 @@ from typing import Any
 
 from orjson import dumps, loads
 
-from ..domain.clock import DEFAULT_TZ, month_bounds, to_db
+from ..domain.clock import DEFAULT_TZ
 from ..domain.program import program_from_toml
 from .report_fold import (
-    COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, LocalCalendar, fold_events,
+    COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, fold_events,
 )
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
@@ -54,13 +54,13 @@ SQL = {
     "renamed": "UPDATE report_members SET name = ? WHERE tenant_id = ? AND member_id = ?"
                " AND erased_at IS NULL",
     "card": "UPDATE report_members SET card_number = ? WHERE tenant_id = ? AND member_id = ?",
-    "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, at, total, refunded)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
+    "sale": "INSERT INTO report_sales (tenant_id, sale_id, member_id, month, at, total,"
+            " refunded) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, sale_id) DO NOTHING",
     # a member month's first and last purchase again, once one of its sales is fully refunded
     "recount": (f"UPDATE {_MM} SET first_at = (SELECT MIN(at) FROM report_sales s WHERE"
-                " s.tenant_id = ? AND s.member_id = ? AND s.at >= ? AND s.at < ? AND s.total >"
-                " s.refunded), last_at = (SELECT MAX(at) FROM report_sales s WHERE s.tenant_id ="
-                " ? AND s.member_id = ? AND s.at >= ? AND s.at < ? AND s.total > s.refunded)"
+                " s.tenant_id = ? AND s.month = ? AND s.member_id = ? AND s.total > s.refunded),"
+                " last_at = (SELECT MAX(at) FROM report_sales s WHERE s.tenant_id = ? AND"
+                " s.month = ? AND s.member_id = ? AND s.total > s.refunded)"
                 " WHERE tenant_id = ? AND month = ? AND member_id = ?"),
     "member_month": (
         f"INSERT INTO {_MM} (tenant_id, month, member_id, sales, purchases, total, refunded,"
@@ -88,7 +88,7 @@ def _from_json(name: str, columns: str) -> str:
 
 _MONTHS_FROM_JSON = _from_json("member_month", "r->>0, r->>1, (r->>2)::bigint, (r->>3)::bigint,"
                                " (r->>4)::bigint, (r->>5)::bigint, r->>6, r->>7")
-_SALES_FROM_JSON = _from_json("sale", "r->>0, r->>1, r->>2, (r->>3)::bigint, 0")
+_SALES_FROM_JSON = _from_json("sale", "r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, 0")
 
 
 def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None,
@@ -230,7 +230,7 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     many("card", [(card, t, m) for card, m in d.new_cards])
     many("sale", [(t, *sale, 0) for sale in d.sales])
     months = d.member_months
-    changes, emptied = _refunds(storage, cur, t, d.refunds, tz)
+    changes, emptied = _refunds(storage, cur, t, d.refunds)
     for key, change in changes:
         row = months.setdefault(key, [0, 0, 0, 0, None, None])
         row[1] += change[1]
@@ -238,7 +238,7 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     many("member_month", [(t, month, m, *v) for (month, m), v in months.items()])
     if emptied:  # after the member months: a sale and its full refund may share a run
         cur.executemany(storage._q(SQL["recount"]), [  # noqa: SLF001
-            (t, m, start, end, t, m, start, end, t, month, m) for month, m, start, end in emptied])
+            (t, month, m) * 3 for month, m in emptied])
     many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
     many("flow", [(t, month, *v) for month, v in d.flows.items()])
     many("coupon", [(t, code, kind) for code, kind in d.coupons.items()])
@@ -277,13 +277,13 @@ def temp_table(storage: SqlStorage, cur: Any, name: str, columns: list[str],
         cur.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' * len(columns))})", rows)
 
 
-def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]], tz: str
-             ) -> tuple[list[tuple[tuple[str, str], list[int]]], list[tuple[str, str, str, str]]]:
+def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int]]
+             ) -> tuple[list[tuple[tuple[str, str], list[int]]], list[tuple[str, str]]]:
     """Refunds added to their member sales (`report_sales`, written earlier in the run); the
     member-month changes they make (refunded, and one purchase less when a sale becomes fully
-    refunded) as additive member-month rows, and the (month, member, start, end) of each month
-    that lost a purchase (its first and last purchase are recounted). A walk-in sale has no
-    row: its refund is only in the day's counters."""
+    refunded) as additive member-month rows, and the (month, member) of each month that lost a
+    purchase (its first and last purchase are recounted). A walk-in sale has no row: its
+    refund is only in the day's counters."""
     summed: dict[str, int] = {}
     for sale_id, amount in refunds:
         summed[sale_id] = summed.get(sale_id, 0) + amount
@@ -294,24 +294,19 @@ def _refunds(storage: SqlStorage, cur: Any, t: int, refunds: list[tuple[str, int
         "UPDATE report_sales SET refunded = report_sales.refunded + report_stage.refunded"
         " FROM report_stage WHERE report_sales.tenant_id = ? AND report_sales.sale_id ="
         " report_stage.sale_id RETURNING report_sales.sale_id, report_sales.member_id,"
-        " report_sales.at, report_sales.total, report_sales.refunded"), (t,))
+        " report_sales.month, report_sales.total, report_sales.refunded"), (t,))
     after = cur.fetchall()
     cur.execute("DROP TABLE report_stage")
-    before = [(sale_id, member, at, total, int(now) - summed[sale_id])
-              for sale_id, member, at, total, now in after]
-    cal = LocalCalendar(tz)
     out: dict[tuple[str, str], list[int]] = {}
-    emptied: dict[tuple[str, str], tuple[str, str]] = {}
-    for sale_id, member, at, total, was in before:
-        month = cal.day(at)[:7]
+    emptied: dict[tuple[str, str], None] = {}
+    for sale_id, member, month, total, now in after:
+        was = int(now) - summed[sale_id]
         row = out.setdefault((month, member), [0, 0, 0, 0])
         row[3] += summed[sale_id]
-        if int(total) > int(was) and int(total) <= int(was) + summed[sale_id]:
+        if int(total) > was and int(total) <= int(now):
             row[1] -= 1
-            if (month, member) not in emptied:
-                start, end = month_bounds(int(month[:4]), int(month[5:]), tz)
-                emptied[(month, member)] = (to_db(start), to_db(end))
-    return list(out.items()), [(month, m, *span) for (month, m), span in emptied.items()]
+            emptied[(month, member)] = None
+    return list(out.items()), list(emptied)
 
 
 def _coupon_kinds(storage: SqlStorage, cur: Any, t: int, codes: set[str]) -> dict[str, str]:

@@ -331,15 +331,22 @@ def test_buyers_without_merges_read_rows_as_they_are(chain: Any,
 
 
 def test_upgrade_to_every_sale_refolds_the_rollups(chain: Any) -> None:
-    """A server whose rollups were folded before migration 3 (report_sales: refunded sales only,
-    a full refund left in its month's first/last purchase) is refolded by `server migrate`."""
+    """A server whose rollups were folded at schema 2 (report_sales: refunded sales only, by
+    member and time; a full refund left in its month's first/last purchase; no member
+    snapshots) is refolded by `server migrate`."""
     backend = chain["backend"]
     before = _report(chain, "2026-02")
     with admin_storage(backend.admin_url) as storage:
         with storage._write() as cur:
             cur.execute("DELETE FROM report_sales WHERE refunded = 0")
             cur.execute("UPDATE report_member_months SET first_at = '1999', last_at = '1999'")
-            cur.execute("DELETE FROM schema_migrations WHERE version = 3")
+            # schema 2's shapes (what migration 4 changed), then versions 3 and 4 forgotten
+            cur.execute("DROP INDEX report_sales_month")
+            cur.execute("ALTER TABLE report_sales DROP COLUMN month")
+            cur.execute("CREATE INDEX report_sales_member ON report_sales (tenant_id, member_id,"
+                        " at)")
+            cur.execute("DROP TABLE report_member_snapshots")
+            cur.execute("DELETE FROM schema_migrations WHERE version >= 3")
     admin.migrate(backend.admin_url)
     after = _report(chain, "2026-02")  # the report folds what the cursor has not reached
     for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",

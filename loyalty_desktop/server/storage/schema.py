@@ -271,9 +271,40 @@ POSTGRES_MIGRATIONS += (Migration(2, "report_rollups", _report_tables("BIGINT"))
 # Migration 3: `report_sales` holds every member sale, not only refunded ones (the member
 # sections of the chain report read single sales, and a full refund recounts its month's first
 # and last purchase). The rollups are derived: emptied here, the projector refolds every event.
-_REFOLD = tuple(f"DELETE FROM {table}" for table in REPORT_TABLES if table != "report_cursors") + (
-    "UPDATE report_cursors SET last_seq = 0, program_version = 0, program_doc = NULL",)
+def _refold(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """Statements emptying the rollup `tables` and rewinding the cursors (a full refold)."""
+    return tuple(f"DELETE FROM {table}" for table in tables if table != "report_cursors") + (
+        "UPDATE report_cursors SET last_seq = 0, program_version = 0, program_doc = NULL",)
+
+
+_REFOLD = _refold(REPORT_TABLES)
 SQLITE_MIGRATIONS += (Migration(3, "report_every_sale", _REFOLD),)
 POSTGRES_MIGRATIONS += (Migration(3, "report_every_sale", _REFOLD),)
+
+
+# Migration 4: member sales indexed by (month, member), not (member, time): a day's new sales
+# then land in the current month's part of the index instead of on random pages of all of it
+# (the day fold); a month's first and last purchase are recounted by (month, member). Member
+# snapshots: each member's purchases, net, first and last purchase and last month with a sale,
+# over every month up to `upto` (the last closed months), kept by the projector, so the chain
+# report adds its own month to them instead of grouping the whole history. Refolded.
+def _report_tables_4(big: str) -> tuple[str, ...]:
+    n = f"{big} NOT NULL DEFAULT 0"
+    return (
+        "DROP INDEX report_sales_member",
+        "ALTER TABLE report_sales ADD COLUMN month TEXT NOT NULL DEFAULT ''",
+        "CREATE INDEX report_sales_month ON report_sales (tenant_id, month, member_id)",
+        f"""CREATE TABLE report_member_snapshots (tenant_id {big} NOT NULL, upto TEXT NOT NULL,
+            member_id TEXT NOT NULL, purchases {n}, net {n}, first_at TEXT, last_at TEXT,
+            sale_month TEXT, PRIMARY KEY (tenant_id, upto, member_id))""",
+    )
+
+
+REPORT_TABLES += ("report_member_snapshots",)
+_REFOLD_4 = _refold(REPORT_TABLES)
+SQLITE_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
+                                _report_tables_4("INTEGER") + _REFOLD_4),)
+POSTGRES_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
+                                  _report_tables_4("BIGINT") + _REFOLD_4),)
 # Rollups are derived data: the projector rewrites them when the shop's zone changes.
 APP_ROLE_GRANTS.update({table: "SELECT, INSERT, UPDATE, DELETE" for table in REPORT_TABLES})
