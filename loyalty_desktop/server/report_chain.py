@@ -26,6 +26,7 @@ from .report_chain_members import member_sections
 from .report_fold import COUPON_COLUMNS, DAY_COLUMNS, FLOW_COLUMNS
 from . import report_rollups as rollups
 from .report_rollups import _Phases, cursor_of, fold_pending
+from .report_snapshots import close_months
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
@@ -58,6 +59,7 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
     lap = _Phases(timings).lap
     if fold:
         fold_pending(storage, tenant_pk)
+        close_months(storage, tenant_pk)
         lap("fold")
     last_seq, tz, doc = cursor_of(storage, tenant_pk)
     program = program_from_toml(doc) if doc else DEFAULT_PROGRAM

@@ -24,6 +24,7 @@ from ..domain import btyd
 from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
 from ..domain.program import Program
+from .report_snapshots import months_of
 from ..domain.report_math import (
     AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, SEGMENT_CODES, TICK, LocalDays, average_kurus,
     clv_from_summary, month_key, segment_changes_coded, segment_codes, shift_month,
@@ -31,6 +32,7 @@ from ..domain.report_math import (
 )
 
 AT_RISK_LIMIT = 10
+USE_SNAPSHOTS = True  # tests turn it off to compare with the grouping of every member month
 TOP_MEMBERS = 10
 _RISKY = [SEGMENT_CODES.index(s) for s in AT_RISK_SEGMENTS]
 _TIME = "S32"  # storage times: UTC text of fixed width, so byte order is time order
@@ -41,7 +43,8 @@ class Summaries:
     """Per member (root) with member-month rows up to the month end, by id (bytes): at
     the previous and this month end (index 0, 1) purchases, net kuruş and the last purchase
     (storage text, NO_TIME when none), the first purchase of all; the month's sales, total and
-    net, and sales in the month before and in the three months before."""
+    net, and whether there were sales in the month before and in the three months before (a
+    count or a 0/1 flag: only compared with 0)."""
 
     ids: np.ndarray
     count: list[np.ndarray]
@@ -61,9 +64,11 @@ _INTS = ("c", "n", "p", "r", "s", "mp", "t", "mn")
 
 def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = lambda _: None
               ) -> Summaries:
-    """One grouped pass over the member months before the report's month (`keys`: month, prev,
-    since) per member now holding them (`reader.member`, `reader.join`: roots joined), joined
-    with the month's own rows (grouped only for members in a merge)."""
+    """Each member's summary before the report's month (`keys`: month, prev, since) per member
+    now holding them (`reader.member`, `reader.join`: roots joined), joined with the month's
+    own rows (grouped only for members in a merge). Before the month: the previous month's
+    member snapshot when the projector keeps it (`report_snapshots`), else one grouped pass
+    over every member month before it."""
     pg = reader.postgres
     c = ' COLLATE "C"' if pg else ""  # bytewise, as numpy and Python compare them
     member, join = reader.member, reader.join
@@ -77,14 +82,31 @@ def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = la
               f" MAX(last_at{c}) AS l, SUM({sales}) FILTER (WHERE month >= ?) AS p,"
               f" SUM({sales}) FILTER (WHERE month >= ?) AS r FROM report_member_months mm"
               f"{join} WHERE mm.tenant_id = ? AND month < ? GROUP BY {member}")
+    params: tuple[Any, ...] = (keys["prev"], keys["since"], reader.t, keys["month"])
+    merged = "(SELECT member_id, root FROM report_roots UNION SELECT root, root FROM report_roots)"
+    cursor = reader.all("SELECT snapshots FROM report_cursors WHERE tenant_id = ?", (reader.t,))
+    snapshots = months_of(cursor[0][0] if cursor else None)  # read in the report's snapshot
+    if keys["prev"] in snapshots and USE_SNAPSHOTS:  # the previous month's member snapshot:
+        # one row per member (summed per root for members in a merge), no grouping of history
+        flags = (f"CASE WHEN sale_month{c} = ? THEN 1 ELSE 0 END AS p, CASE WHEN"
+                 f" sale_month{c} >= ? THEN 1 ELSE 0 END AS r")
+        snap = "FROM report_member_snapshots mm{} WHERE mm.tenant_id = ? AND upto = ?"
+        before = (f"SELECT mm.member_id AS member, purchases AS c, net AS n, first_at{c} AS f,"
+                  f" last_at{c} AS l, {flags} {snap.format('')}")
+        params = (keys["prev"], keys["since"], reader.t, keys["prev"])
+        if reader.root:
+            before += (f" AND mm.member_id NOT IN (SELECT member_id FROM {merged} AS x) UNION"
+                       f" ALL SELECT g.root, SUM(purchases), SUM(net), MIN(first_at{c}),"
+                       f" MAX(last_at{c}), MAX(CASE WHEN sale_month{c} = ? THEN 1 ELSE 0 END),"
+                       f" MAX(CASE WHEN sale_month{c} >= ? THEN 1 ELSE 0 END) "
+                       + snap.format(f" JOIN {merged} AS g ON g.member_id = mm.member_id")
+                       + " GROUP BY g.root")
+            params += params
     own = ("SELECT mm.member_id AS member, sales AS s, purchases AS mp, total AS t, total -"
            f" refunded AS mn, first_at{c} AS mf, last_at{c} AS ml")
     rows = "FROM report_member_months mm{} WHERE mm.tenant_id = ? AND month = ?"
-    params: tuple[Any, ...] = (keys["prev"], keys["since"], reader.t, keys["month"], reader.t,
-                               keys["month"])
+    params += (reader.t, keys["month"])
     if reader.root:  # members in a merge summed per root; everyone else is one row already
-        merged = ("(SELECT member_id, root FROM report_roots UNION"
-                  " SELECT root, root FROM report_roots)")
         month = (f"{own} {rows.format('')} AND mm.member_id NOT IN (SELECT member_id FROM"
                  f" {merged} AS x) UNION ALL SELECT g.root, SUM(sales), SUM(purchases),"
                  f" SUM(total), SUM(total - refunded), MIN(first_at{c}), MAX(last_at{c}) "

@@ -19,6 +19,8 @@ from orjson import dumps, loads
 
 from ..domain.clock import DEFAULT_TZ
 from ..domain.program import program_from_toml
+from .report_snapshots import close_months, mend_rows, months_of as snapshot_months, upsert_sql
+from .report_snapshots import recount as recount_snapshots
 from .report_fold import (
     COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, fold_events,
 )
@@ -114,11 +116,16 @@ def fold_pending(storage: SqlStorage, tenant_pk: int, batch: int | None = None,
 
 def fold_tenants(storage: SqlStorage, tenant_pk: int | None = None,
                  batch: int | None = None) -> dict[int, int]:
-    """Fold every tenant (or one): tenant pk -> events folded."""
+    """Fold every tenant (or one), then keep its member snapshots (`close_months`): tenant
+    pk -> events folded."""
     with storage._read() as cur:  # noqa: SLF001
         rows = storage._all(cur, "SELECT id FROM tenants ORDER BY id")  # noqa: SLF001
     tenants = [int(r[0]) for r in rows if tenant_pk is None or int(r[0]) == tenant_pk]
-    return {t: fold_pending(storage, t, batch) for t in tenants}
+    folded = {}
+    for t in tenants:
+        folded[t] = fold_pending(storage, t, batch)
+        close_months(storage, t)
+    return folded
 
 
 class _Phases:
@@ -134,6 +141,17 @@ class _Phases:
         self.last = now
 
 
+def add_month_row(into: list[Any], row: list[Any]) -> None:
+    """Add an additive member-month row [sales, purchases, total, refunded, first_at, last_at]
+    to another (counters summed, the earlier first and the later last kept)."""
+    for i in range(4):
+        into[i] += row[i]
+    if row[4] is not None and (into[4] is None or row[4] < into[4]):
+        into[4] = row[4]
+    if row[5] is not None and (into[5] is None or row[5] > into[5]):
+        into[5] = row[5]
+
+
 def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
                 clock: _Phases) -> int | None:
     """One transaction: lock the cursor, fold up to `batch` events, move the cursor."""
@@ -142,9 +160,10 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
     cur.execute(q("INSERT INTO report_cursors (tenant_id, last_seq, timezone) VALUES (?, 0, ?)"
                   " ON CONFLICT (tenant_id) DO NOTHING"), (tenant, DEFAULT_TZ))
     lock = " FOR UPDATE" if isinstance(storage, PostgresStorage) else ""
-    cur.execute(q("SELECT last_seq, timezone, program_version FROM report_cursors"
+    cur.execute(q("SELECT last_seq, timezone, program_version, snapshots FROM report_cursors"
                   " WHERE tenant_id = ?" + lock), (tenant,))
-    last_seq, tz, program_version = cur.fetchone()
+    last_seq, tz, program_version, snapshots = cur.fetchone()
+    snapshots = snapshot_months(snapshots)
     cur.execute(q("SELECT server_seq, kind, body FROM events WHERE tenant_id = ?"
                   " AND server_seq > ? ORDER BY server_seq LIMIT ?"), (tenant, int(last_seq), batch))
     rows = cur.fetchall()
@@ -162,12 +181,13 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
     stores = {r[0]: int(r[1]) for r in storage._all(  # noqa: SLF001
         cur, "SELECT terminal_id, COALESCE(store_id, 0) FROM terminals WHERE tenant_id = ?",
         (tenant,))}
-    if isinstance(storage, PostgresStorage):
-        delta = _fold_overlapped(cur, tenant, rows, tz, stores)
+    covered: dict[tuple[str, str], list[Any]] = {}  # member months written in chunks that
+    if isinstance(storage, PostgresStorage):  # a snapshot covers (to mend it)
+        delta = _fold_overlapped(cur, tenant, rows, tz, stores, snapshots[-1:], covered)
     else:  # SQLite: one connection, one thread
         delta = fold_events(_parsed(rows), tz, stores)
     clock.lap("parse and fold")
-    write_delta(storage, cur, tenant, delta, tz)
+    write_delta(storage, cur, tenant, delta, snapshots, covered)
     cur.execute(q("UPDATE report_cursors SET last_seq = ?, timezone = ? WHERE tenant_id = ?"),
                 (int(rows[-1][0]), tz, tenant))
     if delta.program is not None and delta.program[0] > int(program_version):
@@ -183,18 +203,22 @@ def _parsed(rows: list[Any]) -> Iterator[dict[str, Any]]:
         yield loads(row[-1])
 
 
-def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str,
-                     stores: dict[str, int]) -> Delta:
+def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str, stores: dict[str, int],
+                     newest: list[str], covered: dict[tuple[str, str], list[Any]]) -> Delta:
     """Fold in chunks of CHUNK events; each chunk's member months (the bulk of the writes) go
     out as one upsert in pipeline mode, so PostgreSQL writes them while the next chunk is
     parsed and folded instead of the two taking turns. What is left (days, flows, refunds,
     ...) is returned for `write_delta`; errors are raised when the pipeline ends. The chunk's
-    member sales go out the same way."""
+    member sales go out the same way. Member months at or before the newest snapshot month
+    (`newest`, a list of at most one) are also added to `covered`."""
     delta = Delta()
     with cur.connection.pipeline():
         for i in range(0, len(rows), CHUNK):
             fold_events(_parsed(rows[i:i + CHUNK]), tz, stores, delta)
             months, delta.member_months = delta.member_months, {}
+            for key, row in months.items():
+                if newest and key[0] <= newest[0]:
+                    add_month_row(covered.setdefault(key, [0, 0, 0, 0, None, None]), row)
             if months:  # in key order: the index is then walked, not jumped about (~25 %)
                 cur.execute(_MONTHS_FROM_JSON, (t, dumps(
                     [[month, m, *v] for (month, m), v in sorted(months.items())]).decode()))
@@ -210,18 +234,23 @@ def _reset(storage: SqlStorage, cur: Any, tenant: int, tz: str) -> None:
         if table != "report_cursors":
             cur.execute(storage._q(f"DELETE FROM {table} WHERE tenant_id = ?"), (tenant,))  # noqa: SLF001
     cur.execute(storage._q("UPDATE report_cursors SET last_seq = 0, timezone = ?,"  # noqa: SLF001
-                           " program_version = 0, program_doc = NULL WHERE tenant_id = ?"),
+                           " program_version = 0, program_doc = NULL, snapshots = ''"
+                           " WHERE tenant_id = ?"),
                 (tz, tenant))
 
 
-def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> None:
-    """Write a fold's delta into the rollups, inside the caller's transaction."""
+def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, snapshots: list[str],
+                covered: dict[tuple[str, str], list[Any]]) -> None:
+    """Write a fold's delta into the rollups, inside the caller's transaction; the member
+    snapshots (of the months `snapshots`) mended with the member months the delta changes
+    (and those in `covered`, already written)."""
 
     def many(name: str, rows: list[tuple[Any, ...]]) -> None:
-        if len(rows) > STAGE_FROM and SQL[name].startswith("INSERT"):
-            _staged(storage, cur, SQL[name], rows)
+        text = upsert_sql(storage) if name == "snapshot" else SQL[name]  # dialect's collation
+        if len(rows) > STAGE_FROM and text.startswith("INSERT"):
+            _staged(storage, cur, text, rows)
         elif rows:
-            cur.executemany(storage._q(SQL[name]), rows)  # noqa: SLF001
+            cur.executemany(storage._q(text), rows)  # noqa: SLF001
 
     many("member", [(t, *m) for m in d.members])
     many("merged", [(keep, t, gone) for keep, gone in d.merged])
@@ -239,6 +268,12 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, tz: str) -> Non
     if emptied:  # after the member months: a sale and its full refund may share a run
         cur.executemany(storage._q(SQL["recount"]), [  # noqa: SLF001
             (t, month, m) * 3 for month, m in emptied])
+    if snapshots:
+        for key, row in months.items():
+            if key[0] <= snapshots[-1]:
+                add_month_row(covered.setdefault(key, [0, 0, 0, 0, None, None]), row)
+        many("snapshot", [(t, *row) for row in mend_rows(covered, snapshots)])
+        recount_snapshots(storage, cur, t, emptied, snapshots)
     many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
     many("flow", [(t, month, *v) for month, v in d.flows.items()])
     many("coupon", [(t, code, kind) for code, kind in d.coupons.items()])

@@ -286,14 +286,16 @@ POSTGRES_MIGRATIONS += (Migration(3, "report_every_sale", _REFOLD),)
 # then land in the current month's part of the index instead of on random pages of all of it
 # (the day fold); a month's first and last purchase are recounted by (month, member). Member
 # snapshots: each member's purchases, net, first and last purchase and last month with a sale,
-# over every month up to `upto` (the last closed months), kept by the projector, so the chain
-# report adds its own month to them instead of grouping the whole history. Refolded.
+# over every month up to `upto` (the last closed months, listed in `report_cursors.snapshots`),
+# kept by the projector, so the chain report adds its own month to them instead of grouping the
+# whole history. Refolded.
 def _report_tables_4(big: str) -> tuple[str, ...]:
     n = f"{big} NOT NULL DEFAULT 0"
     return (
         "DROP INDEX report_sales_member",
         "ALTER TABLE report_sales ADD COLUMN month TEXT NOT NULL DEFAULT ''",
         "CREATE INDEX report_sales_month ON report_sales (tenant_id, month, member_id)",
+        "ALTER TABLE report_cursors ADD COLUMN snapshots TEXT NOT NULL DEFAULT ''",
         f"""CREATE TABLE report_member_snapshots (tenant_id {big} NOT NULL, upto TEXT NOT NULL,
             member_id TEXT NOT NULL, purchases {n}, net {n}, first_at TEXT, last_at TEXT,
             sale_month TEXT, PRIMARY KEY (tenant_id, upto, member_id))""",
@@ -301,7 +303,7 @@ def _report_tables_4(big: str) -> tuple[str, ...]:
 
 
 REPORT_TABLES += ("report_member_snapshots",)
-_REFOLD_4 = _refold(REPORT_TABLES)
+_REFOLD_4 = _refold(REPORT_TABLES) + ("UPDATE report_cursors SET snapshots = ''",)
 SQLITE_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
                                 _report_tables_4("INTEGER") + _REFOLD_4),)
 POSTGRES_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
