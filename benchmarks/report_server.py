@@ -7,8 +7,9 @@ terminal's sale, walk-in sale, refund, feedback and enrolment, each made a text 
 and filled by string formatting), then folds the whole history into the rollups with the real
 projector (informational; --build-only stops there: build outside the benchmark lock). Each of
 --runs runs then appends one busy day of --day-sales sales after everything held (as pushes
-would), times the incremental fold of that day (budget < 1 s) and the monthly chain report's
-KPIs and PDF (budget < 10 s); the medians are printed last.
+would), times the incremental fold of that day (budget < 1 s), the projector's next step (the
+member snapshots, `report_snapshots.close_months`: work only on a new month's first fold) and
+the monthly chain report's KPIs and PDF (budget < 10 s); the medians are printed last.
 
     LOYALTY_TEST_PG_URL=postgresql://postgres@127.0.0.1:5432/test \\
         python benchmarks/report_server.py [--members 1000000] [--sales 10000000] [--runs 5]
@@ -39,6 +40,7 @@ from loyalty_desktop.domain.report_math import parse_month  # noqa: E402
 from loyalty_desktop.printing.report import render_monthly_report  # noqa: E402
 from loyalty_desktop.server.report_chain import chain_monthly_report  # noqa: E402
 from loyalty_desktop.server.report_rollups import fold_pending  # noqa: E402
+from loyalty_desktop.server.report_snapshots import close_months  # noqa: E402
 from loyalty_desktop.server.storage import PostgresStorage, migrate_postgres  # noqa: E402
 from loyalty_desktop.server.testing import PG_ENV, with_database  # noqa: E402
 
@@ -293,6 +295,7 @@ def build(admin_url: str, args: argparse.Namespace) -> dict[str, Any]:
     try:
         t0 = time.perf_counter()
         folded = fold_pending(storage, tenant)
+        close_months(storage, tenant)  # the snapshots, grouped from every member month
         history = time.perf_counter() - t0
     finally:
         storage.close()
@@ -314,7 +317,8 @@ def vacuum(url: str) -> None:
     1.4 M in report_member_months after the history and a few runs). Not timed."""
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
-        for table in ("report_member_months", "report_days", "report_members", "report_sales"):
+        for table in ("report_member_months", "report_days", "report_members", "report_sales",
+                      "report_member_snapshots"):
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
     print(f"rollups vacuumed and analysed in {time.perf_counter() - t0:.1f} s (not timed)")
 
@@ -389,6 +393,9 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
         t1, cpu = time.perf_counter(), time.process_time()
         folded = fold_pending(storage, int(facts["tenant"]), timings=phases)
         day_fold, cpu = time.perf_counter() - t1, time.process_time() - cpu
+        t_close = time.perf_counter()  # the projector's next step: once a month, work to do
+        kept = close_months(storage, int(facts["tenant"]))
+        closing = time.perf_counter() - t_close
         year, month = parse_month(args.month)
         t2, cpu_kpis = time.perf_counter(), time.process_time()
         parts: dict[str, float] = {}
@@ -405,6 +412,8 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
           f"[budget 1 s: {'OK' if day_fold < 1 else 'OVER'}]")
     print("  " + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in phases.items())
           + f"; this process's CPU {cpu:.3f} s (the rest is PostgreSQL and waiting)")
+    print(f"  member snapshots kept ({', '.join(kept)}) in {closing:.3f} s (the projector's step"
+          " after the fold; a month's snapshot is built once, on the first fold of a new month)")
     print(f"  monthly report {args.month}: KPIs {kpis:.3f} s, PDF {render:.3f} s "
           f"({len(pdf):,} bytes), total {kpis + render:.3f} s  "
           f"[budget 10 s: {'OK' if kpis + render < 10 else 'OVER'}]; this process's CPU for "
@@ -418,7 +427,7 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
     print(f"  member sales {report['sales']['member_sales']:,}, active members "
           f"{report['members']['active']:,}, stores {len(report['stores'])}, "
           f"events folded in all {report['folded_through']:,}; {events:,} events appended")
-    return {"day fold": day_fold, "KPIs": kpis, **parts,
+    return {"day fold": day_fold, "snapshots": closing, "KPIs": kpis, **parts,
             "PDF": render, "report": kpis + render}
 
 
