@@ -78,6 +78,77 @@ def clv_from_summary(total: int, first_at: datetime, now: datetime,
     return round_half_up(Fraction(total) * Fraction(lifespan_years) / observed)
 
 
+def clv_many(nets: np.ndarray, firsts: np.ndarray, now: datetime,
+             lifespan_years: int | Fraction) -> np.ndarray:
+    """`clv_from_summary` of many members at once (net kuruş, first purchase as microseconds
+    since the epoch; `now` aware), exactly: the calendar part (whole anniversaries, the length
+    of the current anniversary year) is worked out once per local date of first purchase, the
+    division per member in floating point, and a member is done the slow exact way when its
+    value lies within 0.001 of a rounding tie, when its date, anniversary or next anniversary
+    is a day whose UTC offset changes (or next to one), or when the anniversary falls on `now`'s
+    own date (whole years then depend on the time of day)."""
+    nets, firsts = np.asarray(nets, dtype=np.int64), np.asarray(firsts, dtype=np.int64)
+    out = np.zeros(len(nets), dtype=np.int64)
+    if not len(nets):
+        return out
+    tz = now.tzinfo
+    key = getattr(tz, "key", None)
+    if key is None:  # a fixed offset (tests) or another tzinfo: the exact way throughout
+        return np.array([clv_from_summary(int(n), from_micros(int(f)), now, lifespan_years)
+                         for n, f in zip(nets, firsts)], dtype=np.int64)
+    today = now.date()
+    oldest = from_micros(int(firsts.min())).astimezone(tz).date()
+    ordinals = LocalDays(today, key, max((today - oldest).days, 0) + 1).ordinals_micros(firsts)
+    dates, where = np.unique(ordinals, return_inverse=True)
+    slow_date = np.zeros(len(dates), dtype=bool)
+    whole, to_anniversary, year_length = (np.zeros(len(dates), dtype=np.int64) for _ in range(3))
+    day = 86_400_000_000
+    for k, ordinal in enumerate(dates.tolist()):
+        first_day = date.fromordinal(ordinal)
+        noon = datetime.combine(first_day, datetime.min.time(), tz).replace(hour=12)
+        years = today.year - first_day.year
+        while years > 0 and _add_years(noon, years).date() > today:
+            years -= 1
+        anniversary = _add_years(noon, years).date()
+        following = _add_years(noon, years + 1).date()
+        if years < 1 or anniversary == today or not all(
+                _steady_day(d + timedelta(days=j), key) for d in (first_day, anniversary, following)
+                for j in (-1, 0, 1)):
+            slow_date[k] = True
+            continue
+        offsets = [_offset_us(d, key) for d in (first_day, anniversary, following)]
+        whole[k] = years
+        to_anniversary[k] = (anniversary - first_day).days * day + offsets[0] - offsets[1]
+        year_length[k] = (following - anniversary).days * day + offsets[1] - offsets[2]
+    life = Fraction(lifespan_years)
+    e1 = micros_of(now) - (firsts + to_anniversary[where])  # into the current anniversary year
+    e2 = year_length[where]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = (nets.astype(np.float64) * float(life.numerator) * e2.astype(np.float64)
+                 / (float(life.denominator) * (whole[where].astype(np.float64) * e2 + e1)))
+    rounded = np.sign(value) * np.floor(np.abs(value) + 0.5)
+    near_tie = np.abs(np.abs(value) - np.floor(np.abs(value)) - 0.5) < 1e-3
+    slow = slow_date[where] | near_tie | ~np.isfinite(value)
+    out[~slow] = rounded[~slow].astype(np.int64)
+    for i in np.flatnonzero(slow):
+        out[i] = clv_from_summary(int(nets[i]), from_micros(int(firsts[i])), now, lifespan_years)
+    return out
+
+
+def _steady_day(day: date, tz: str) -> bool:
+    """True when the zone's UTC offset is the same all through a local day."""
+    start = datetime.combine(day, datetime.min.time(), zone(tz))
+    end = datetime.combine(day, datetime.max.time(), zone(tz))
+    return start.utcoffset() == end.utcoffset()
+
+
+def _offset_us(day: date, tz: str) -> int:
+    """The zone's UTC offset on a steady local day, in microseconds."""
+    offset = datetime.combine(day, datetime.min.time(), zone(tz)).replace(hour=12).utcoffset()
+    assert offset is not None
+    return offset // timedelta(microseconds=1)
+
+
 def segment_changes(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, dict]:
     """Per segment: size before, size after, members who came in and who left."""
     sizes_before, sizes_after = Counter(before.values()), Counter(after.values())

@@ -27,7 +27,7 @@ from ..domain.program import Program
 from .report_snapshots import months_of
 from ..domain.report_math import (
     AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, SEGMENT_CODES, TICK, LocalDays, average_kurus,
-    clv_from_summary, month_key, segment_changes_coded, segment_codes, shift_month,
+    clv_many, month_key, segment_changes_coded, segment_codes, shift_month,
     under_a_year_cutoff,
 )
 
@@ -225,10 +225,10 @@ def clv_section(s: Summaries, now: datetime, program: Program) -> dict[str, Any]
     lifespan = program.clv_lifespan_years
     bought = np.flatnonzero(s.count[1] > 0)
     values = s.net[1][bought] * lifespan
-    first = s.first[bought]
-    for i in np.flatnonzero(first <= to_db(under_a_year_cutoff(now)).encode()):
-        values[i] = clv_from_summary(int(s.net[1][bought[i]]), from_db(first[i].decode()), now,
-                                     lifespan)
+    older = np.flatnonzero(s.first[bought] <= to_db(under_a_year_cutoff(now)).encode())
+    if len(older):  # stored UTC times to microseconds since the epoch
+        firsts = s.first[bought[older]].astype("S26").astype("U26").astype("datetime64[us]")
+        values[older] = clv_many(s.net[1][bought[older]], firsts.astype(np.int64), now, lifespan)
     return {"lifespan_years": lifespan, "members": len(values),
             "average": average_kurus(int(values.sum()), len(values))}
 

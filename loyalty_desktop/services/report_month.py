@@ -17,7 +17,7 @@ import numpy as np
 from ..domain.clock import from_micros, micros_of, zone
 from ..domain.program import Program
 from ..domain.report_math import (
-    SEGMENT_CODES, LocalDays, average_kurus, clv_from_summary, segment_changes_coded,
+    SEGMENT_CODES, LocalDays, average_kurus, clv_many, segment_changes_coded,
     segment_codes, tier_movements_ranked, under_a_year_cutoff,
 )
 from ..store.sqlite_db import Database
@@ -81,10 +81,9 @@ def clv_values(mm: MonthMembers, lifespan: int) -> tuple[np.ndarray, np.ndarray]
     p, now = mm.purchases[1], mm.moments[1]
     bought = p.bought()
     values = p.net[bought] * lifespan
-    first = p.first[bought]
-    for i in np.flatnonzero(first <= micros_of(under_a_year_cutoff(now))):
-        values[i] = clv_from_summary(int(p.net[bought[i]]), from_micros(int(first[i])), now,
-                                     lifespan)
+    older = np.flatnonzero(p.first[bought] <= micros_of(under_a_year_cutoff(now)))
+    if len(older):
+        values[older] = clv_many(p.net[bought[older]], p.first[bought[older]], now, lifespan)
     return bought, values
 
 

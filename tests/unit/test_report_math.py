@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from loyalty_desktop.domain import analytics
+from loyalty_desktop.domain.clock import from_micros, micros_of
 from loyalty_desktop.domain.errors import InvalidInput
 from loyalty_desktop.domain.report_math import (
-    average_kurus, clv_from_summary, parse_month, percent, segment_changes, shift_month, tie_out,
+    average_kurus, clv_from_summary, clv_many, parse_month, percent, segment_changes, shift_month, tie_out,
     tier_movements,
 )
 
@@ -122,3 +127,46 @@ def test_segments_from_summary_equals_analytics_segments(seed):
                                                                                now).items()}
     assert segments_from_summary(summary, now.date()) == expected
     assert segments_from_summary({}, now.date()) == {}
+
+
+_ZONES = ("Europe/Istanbul", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
+          "America/Santiago")
+
+
+@settings(max_examples=60, deadline=None)
+@given(zone_name=st.sampled_from(_ZONES), seed=st.integers(0, 2**32 - 1),
+       lifespan=st.sampled_from([1, 3, 5, Fraction(5, 2), Fraction(7, 3)]),
+       day_end=st.booleans())
+def test_clv_many_equals_clv_from_summary(zone_name, seed, lifespan, day_end):
+    """The vectorised CLV equals the exact one member by member: first purchases over ten
+    years (29 February, DST change days and their midnights included), nets with ties
+    (x.5 after the division), `now` at a day's last instant or anywhere in a day."""
+    rng = random.Random(seed)
+    tz = ZoneInfo(zone_name)
+    now = datetime(2026, 3, 1, tzinfo=tz) + timedelta(days=rng.randrange(400))
+    now = now.replace(hour=23, minute=59, second=59, microsecond=999_999) if day_end else (
+        now + timedelta(microseconds=rng.randrange(86_400_000_000)))
+    firsts, nets = [], []
+    for _ in range(300):
+        kind = rng.random()
+        if kind < 0.15:  # a DST change day, or 29 February, at any hour
+            base = rng.choice([datetime(2024, 3, 31), datetime(2024, 10, 27), datetime(2025, 3, 9),
+                               datetime(2023, 11, 5), datetime(2024, 2, 29), datetime(2020, 2, 29),
+                               datetime(2024, 4, 7), datetime(2025, 9, 7)])
+            moment = base.replace(tzinfo=tz) + timedelta(minutes=rng.randrange(-1440, 2880))
+        elif kind < 0.2:  # the same date as `now`, years back (anniversary today)
+            moment = now - timedelta(days=365 * rng.randrange(1, 4), hours=rng.randrange(-3, 3))
+        else:
+            moment = now - timedelta(microseconds=rng.randrange(3650 * 86_400_000_000))
+        firsts.append(micros_of(moment))
+        nets.append(rng.choice([rng.randrange(0, 5_000_000), 1, 2, 3, 7, 0]))
+    got = clv_many(np.array(nets), np.array(firsts), now, lifespan)
+    want = [clv_from_summary(n, from_micros(f), now, lifespan) for n, f in zip(nets, firsts)]
+    assert got.tolist() == want
+
+
+def test_clv_many_under_a_year_and_empty():
+    now = datetime(2026, 5, 31, 23, 59, 59, 999_999, tzinfo=IST)
+    first = micros_of(datetime(2025, 8, 1, 10, tzinfo=IST))
+    assert clv_many(np.array([200_000]), np.array([first]), now, 3).tolist() == [600_000]
+    assert clv_many(np.array([], dtype=np.int64), np.array([], dtype=np.int64), now, 3).tolist() == []
