@@ -126,7 +126,8 @@ def _segments(r: dict[str, Any], lang: str) -> list[Any]:
     t, labels = T[lang], SEGMENT_NAMES[lang]
     rows = [[t["segment"], t["before"], t["after"], t["change"]]]
     rows += [[labels.get(k, k), number(v["before"], lang), number(v["after"], lang),
-              f"{v['change']:+d}"] for k, v in r["segments"].items()]
+              ("+" if v["change"] >= 0 else "-") + number(abs(v["change"]), lang)]
+             for k, v in r["segments"].items()]
     return [_table(rows, [WIDTH * 0.4, WIDTH * 0.15, WIDTH * 0.15, WIDTH * 0.15]),
             Spacer(1, 3 * mm), charts.segments(r["segments"], labels, t["segments"],
                                                        (t["before"], t["after"]))]

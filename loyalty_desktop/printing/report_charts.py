@@ -63,10 +63,16 @@ def tiers(distribution: dict[str, int], names: dict[str, str], title: str,
 
 
 def _whole_steps(chart, largest: int) -> None:
-    """Value axis in whole members (no 0.5 ticks on small counts)."""
+    """Value axis in whole members (no 0.5 ticks on small counts), in round steps (1, 2 or 5
+    times a power of ten: 50.000, not 30.643) with a thousands separator."""
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueStep = max(1, -(-largest // 5))
-    chart.valueAxis.valueMax = max(1, chart.valueAxis.valueStep * 5)
+    step, scale = 1, 1
+    while step * scale * 5 < largest:
+        step = {1: 2, 2: 5, 5: 1}[step]
+        scale *= 10 if step == 1 else 1
+    chart.valueAxis.valueStep = step * scale
+    chart.valueAxis.valueMax = max(1, step * scale * -(-max(largest, 1) // (step * scale)))
+    chart.valueAxis.labelTextFormat = lambda v: f"{v:,.0f}".replace(",", ".")
 
 
 def segments(changes: dict[str, dict], labels: dict[str, str], title: str,
