@@ -7,7 +7,9 @@ terminal's sale, walk-in sale, refund, feedback and enrolment, each made a text 
 and filled by string formatting), then folds the whole history into the rollups with the real
 projector (informational; --build-only stops there: build outside the benchmark lock). Each of
 --runs runs then appends one busy day of --day-sales sales after everything held (as pushes
-would), times the incremental fold of that day (budget < 1 s), the projector's next step (the
+would; with --pieces N in N pieces, the projector folding after each as it does after pushes,
+and the last piece is the end of day), times the incremental fold of that day (or of its last
+piece; budget < 1 s), the projector's next step (the
 member snapshots, `report_snapshots.close_months`: work only on a new month's first fold) and
 the monthly chain report's KPIs and PDF (budget < 10 s); the medians are printed last.
 
@@ -323,8 +325,11 @@ def vacuum(url: str) -> None:
     print(f"rollups vacuumed and analysed in {time.perf_counter() - t0:.1f} s (not timed)")
 
 
-def one_more_day(facts: dict[str, Any], args: argparse.Namespace) -> tuple[int, int]:
-    """Append a busy day after everything held (as the day's pushes would): (events, seq)."""
+def one_more_day(facts: dict[str, Any], args: argparse.Namespace,
+                 between: Any = None) -> tuple[int, int]:
+    """Append a busy day after everything held (as the day's pushes would): (events, seq).
+    With `args.pieces` > 1 the day goes in that many pieces in time order, `between()` called
+    after each (the projector folding as pushes arrive)."""
     from loyalty_desktop.domain.clock import from_db
 
     day = from_db(facts["next_day"])
@@ -336,10 +341,20 @@ def one_more_day(facts: dict[str, Any], args: argparse.Namespace) -> tuple[int, 
     members = [member_id(i) for i in range(int(facts["members"]))]
     sales_of_day(gen, rng, members, day, args.day_sales)
     end = gen.next_seq
+    lines = gen.lines
+    gen.lines = []
+    pieces = max(1, getattr(args, "pieces", 1))
+    size = -(-len(lines) // pieces)
+    for i in range(0, len(lines), size):
+        part = lines[i:i + size]
+        last = int(part[-1].split("\t", 2)[1])  # the piece's last server_seq
+        with psycopg.connect(facts["url"]) as conn:
+            with conn.cursor() as cur, cur.copy(COPY) as copy:
+                copy.write("".join(part))
+            conn.execute("UPDATE tenants SET last_seq = %s WHERE id = %s", (last, tenant))
+        if between is not None and i + size < len(lines):  # the last piece: the caller's
+            between()
     with psycopg.connect(facts["url"]) as conn:
-        with conn.cursor() as cur, cur.copy(COPY) as copy:
-            copy.write(gen.take())
-        conn.execute("UPDATE tenants SET last_seq = %s WHERE id = %s", (end - 1, tenant))
         new = {"next_seq": str(end), "next_day": to_db(day + timedelta(days=1)),
                "n": str(gen.n), "seqs": json.dumps(gen.seqs)}
         for k, v in new.items():
@@ -356,6 +371,9 @@ def main() -> int:
     parser.add_argument("--stores", type=int, default=20)
     parser.add_argument("--month", default="2026-06", help="report month (history ends with it)")
     parser.add_argument("--day-sales", type=int, default=30_000)
+    parser.add_argument("--pieces", type=int, default=1,
+                        help="append each day in this many pieces, folding after each (as the"
+                             " projector does after pushes); the last piece is the end of day")
     parser.add_argument("--db-name", default="bench_chain")
     parser.add_argument("--runs", type=int, default=3, help="runs, each on one more day")
     parser.add_argument("--build-only", action="store_true",
@@ -384,10 +402,22 @@ def main() -> int:
 
 def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: int
             ) -> dict[str, float]:
-    """Append a day, fold it, build the month's report; print and return the times."""
-    events, _ = one_more_day(facts, args)
-    load = os.getloadavg()[0]
+    """Append a day (in pieces, folding after each but the last, with --pieces), fold it (or
+    its last piece), build the month's report; print and return the times."""
     storage = PostgresStorage(with_database(admin_url, args.db_name, user="bench_chain_app"))
+    piece_times: list[float] = []
+
+    def fold_piece() -> None:
+        t0 = time.perf_counter()
+        fold_pending(storage, int(facts["tenant"]))
+        piece_times.append(time.perf_counter() - t0)
+
+    events, _ = one_more_day(facts, args, fold_piece)
+    load = os.getloadavg()[0]
+    if piece_times:
+        print(f"run {n}: {len(piece_times)} pieces of the day folded as they arrived: median "
+              f"{statistics.median(piece_times):.3f} s, max {max(piece_times):.3f} s; the last "
+              "piece (the end-of-day rollup) next")
     try:
         phases: dict[str, float] = {}
         t1, cpu = time.perf_counter(), time.process_time()
@@ -408,7 +438,9 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
     pdf = render_monthly_report(report, "tr")
     render = time.perf_counter() - t3
     print(f"run {n} (load average {load:.1f} before it): end-of-day rollup: {folded:,} events "
-          f"({args.day_sales:,} sales) folded in {day_fold:.3f} s  "
+          + (f"(the last of {args.pieces} pieces of a day of {args.day_sales:,} sales)"
+             if args.pieces > 1 else f"({args.day_sales:,} sales)")
+          + f" folded in {day_fold:.3f} s  "
           f"[budget 1 s: {'OK' if day_fold < 1 else 'OVER'}]")
     print("  " + ", ".join(f"{name} {seconds:.3f} s" for name, seconds in phases.items())
           + f"; this process's CPU {cpu:.3f} s (the rest is PostgreSQL and waiting)")
