@@ -3,8 +3,10 @@
 The same definitions, keys and shapes as the terminal's monthly report (`services.report_month`
 and `report_members`), from the server's rollups. Each member's purchase summary (purchases not
 fully refunded, net kuruş, first and last purchase) as of the previous and this month end comes
-from one grouped pass over `report_member_months` (merged members summed into the member that
-now holds them); the steps on it run on numpy arrays (a million members). Single sales
+from one query: the previous month's member snapshot (`report_snapshots`) when the projector
+keeps it, else one grouped pass over the member months before the month, joined with the
+month's own member months (merged members summed into the member that now holds them); the
+steps on it run on numpy arrays (a million members). Single sales
 (`report_sales`) are read only for the few hundred members the BG/NBD fit samples and the
 at-risk pool, as the terminal's `_transaction_summaries` reads them.
 
