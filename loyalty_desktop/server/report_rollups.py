@@ -141,15 +141,21 @@ class _Phases:
         self.last = now
 
 
-def add_month_row(into: list[Any], row: list[Any]) -> None:
-    """Add an additive member-month row [sales, purchases, total, refunded, first_at, last_at]
-    to another (counters summed, the earlier first and the later last kept)."""
-    for i in range(4):
-        into[i] += row[i]
-    if row[4] is not None and (into[4] is None or row[4] < into[4]):
-        into[4] = row[4]
-    if row[5] is not None and (into[5] is None or row[5] > into[5]):
-        into[5] = row[5]
+def _cover(covered: dict[tuple[str, str], list[Any]], months: dict[tuple[str, str], list[Any]],
+           newest: str | None) -> None:
+    """Add the member-month rows [sales, purchases, total, refunded, first_at, last_at] of
+    months up to `newest` (a snapshot month) into `covered`: counters summed, the earlier
+    first and the later last kept."""
+    for key, row in months.items():
+        if newest is None or key[0] > newest:
+            continue
+        into = covered.setdefault(key, [0, 0, 0, 0, None, None])
+        for i in range(4):
+            into[i] += row[i]
+        if row[4] is not None and (into[4] is None or row[4] < into[4]):
+            into[4] = row[4]
+        if row[5] is not None and (into[5] is None or row[5] > into[5]):
+            into[5] = row[5]
 
 
 def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
@@ -183,7 +189,8 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
         (tenant,))}
     covered: dict[tuple[str, str], list[Any]] = {}  # member months written in chunks that
     if isinstance(storage, PostgresStorage):  # a snapshot covers (to mend it)
-        delta = _fold_overlapped(cur, tenant, rows, tz, stores, snapshots[-1:], covered)
+        newest = snapshots[-1] if snapshots else None
+        delta = _fold_overlapped(cur, tenant, rows, tz, stores, newest, covered)
     else:  # SQLite: one connection, one thread
         delta = fold_events(_parsed(rows), tz, stores)
     clock.lap("parse and fold")
@@ -204,21 +211,19 @@ def _parsed(rows: list[Any]) -> Iterator[dict[str, Any]]:
 
 
 def _fold_overlapped(cur: Any, t: int, rows: list[Any], tz: str, stores: dict[str, int],
-                     newest: list[str], covered: dict[tuple[str, str], list[Any]]) -> Delta:
+                     newest: str | None, covered: dict[tuple[str, str], list[Any]]) -> Delta:
     """Fold in chunks of CHUNK events; each chunk's member months (the bulk of the writes) go
     out as one upsert in pipeline mode, so PostgreSQL writes them while the next chunk is
     parsed and folded instead of the two taking turns. What is left (days, flows, refunds,
     ...) is returned for `write_delta`; errors are raised when the pipeline ends. The chunk's
     member sales go out the same way. Member months at or before the newest snapshot month
-    (`newest`, a list of at most one) are also added to `covered`."""
+    (`newest`) are also added to `covered`."""
     delta = Delta()
     with cur.connection.pipeline():
         for i in range(0, len(rows), CHUNK):
             fold_events(_parsed(rows[i:i + CHUNK]), tz, stores, delta)
             months, delta.member_months = delta.member_months, {}
-            for key, row in months.items():
-                if newest and key[0] <= newest[0]:
-                    add_month_row(covered.setdefault(key, [0, 0, 0, 0, None, None]), row)
+            _cover(covered, months, newest)
             if months:  # in key order: the index is then walked, not jumped about (~25 %)
                 cur.execute(_MONTHS_FROM_JSON, (t, dumps(
                     [[month, m, *v] for (month, m), v in sorted(months.items())]).decode()))
@@ -269,9 +274,7 @@ def write_delta(storage: SqlStorage, cur: Any, t: int, d: Delta, snapshots: list
         cur.executemany(storage._q(SQL["recount"]), [  # noqa: SLF001
             (t, month, m) * 3 for month, m in emptied])
     if snapshots:
-        for key, row in months.items():
-            if key[0] <= snapshots[-1]:
-                add_month_row(covered.setdefault(key, [0, 0, 0, 0, None, None]), row)
+        _cover(covered, months, snapshots[-1])
         many("snapshot", [(t, *row) for row in mend_rows(covered, snapshots)])
         recount_snapshots(storage, cur, t, emptied, snapshots)
     many("day", [(t, day, store, *v) for (day, store), v in d.days.items()])
