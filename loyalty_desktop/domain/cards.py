@@ -13,7 +13,7 @@ can be replayed as a card.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -293,10 +293,13 @@ def _unreadable(why: str) -> InvalidInput:
     )
 
 
-def verify_card_payload(text: str, public_keys: Mapping[int, bytes]) -> CardPayload:
+def verify_card_payload(text: str,
+                        public_keys: Mapping[int, bytes | Sequence[bytes]]) -> CardPayload:
     """Check a scanned payload's shape and Ed25519 signature; return what it says.
 
-    Whether `generation` is the card's current one is the store's job.
+    `public_keys` maps a key id to its public key, or to every public key with that id (the
+    terminals of a chain draw their ids at random; the signature is valid if one key checks
+    it). Whether `generation` is the card's current one is the store's job.
     """
     s = text.strip() if isinstance(text, str) else ""
     if len(s) != PAYLOAD_LENGTH or not s.isascii() or not s.isdigit():
@@ -320,14 +323,17 @@ def verify_card_payload(text: str, public_keys: Mapping[int, bytes]) -> CardPayl
         )
     from cryptography.exceptions import InvalidSignature
 
-    try:
-        _public_key(bytes(public)).verify(
-            signature_value.to_bytes(64, "big"), SIGNATURE_DOMAIN + s[:SIGNED_DIGITS].encode()
-        )
-    except InvalidSignature:
-        raise InvalidInput(
-            "This card's signature is not valid: the code was altered or forged. "
-            "Do not accept it; ask for ID and look the member up by phone.",
-            code="payload_forged",
-        ) from None
-    return CardPayload(card_number=number, generation=generation, key_id=key_id)
+    candidates = [public] if isinstance(public, (bytes, bytearray, memoryview)) else list(public)
+    for candidate in candidates:
+        try:
+            _public_key(bytes(candidate)).verify(
+                signature_value.to_bytes(64, "big"), SIGNATURE_DOMAIN + s[:SIGNED_DIGITS].encode()
+            )
+        except InvalidSignature:
+            continue
+        return CardPayload(card_number=number, generation=generation, key_id=key_id)
+    raise InvalidInput(
+        "This card's signature is not valid: the code was altered or forged. "
+        "Do not accept it; ask for ID and look the member up by phone.",
+        code="payload_forged",
+    )

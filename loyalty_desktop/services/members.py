@@ -165,9 +165,12 @@ class MembersMixin(TerminalCore):
             raise Refused("This card was replaced by a newer one.", code="card_replaced")
         return root_member(self.db, row[0])
 
-    def _public_keys(self) -> dict[int, bytes]:
-        rows = self.db.execute("SELECT key_id, public_key FROM issuer_keys").fetchall()
-        return {r[0]: bytes(r[1]) for r in rows}
+    def _public_keys(self) -> dict[int, list[bytes]]:
+        """Every known card-signing key by id (terminals of a chain may share an id)."""
+        keys: dict[int, list[bytes]] = {}
+        for key_id, public in self.db.execute("SELECT key_id, public_key FROM issuer_keys"):
+            keys.setdefault(key_id, []).append(bytes(public))
+        return keys
 
     def scan(self, payload: str, at: datetime | None = None) -> dict[str, Any]:
         """Verify a scanned card and show its member; refusals are audited."""

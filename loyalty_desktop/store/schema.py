@@ -218,6 +218,29 @@ def rollup_micros(db: Database) -> None:
                "OR last_at IS NOT NULL")
 
 
+@_migration("0005_shared_key_ids")
+def shared_key_ids(db: Database) -> None:
+    """Issuer keys keyed by (key id, public key). Each terminal of a chain draws its two-digit
+    key id at random, so two terminals may draw the same one (for 20 terminals, more likely
+    than not); a card names only the id and is checked against every key with it. Keys that
+    an earlier version set aside as clashing are learned from their events now."""
+    _run_script(db, """CREATE TABLE issuer_keys_by_key (
+            key_id INTEGER NOT NULL, public_key BLOB NOT NULL, private_key BLOB,
+            created_at TEXT NOT NULL, PRIMARY KEY (key_id, public_key)
+        ) STRICT;
+        INSERT INTO issuer_keys_by_key SELECT key_id, public_key, private_key, created_at
+            FROM issuer_keys;
+        DROP TABLE issuer_keys;
+        ALTER TABLE issuer_keys_by_key RENAME TO issuer_keys;
+        DELETE FROM conflicts WHERE kind = 'issuer_key_clash'""")
+    published = db.execute("SELECT json_extract(payload, '$.key_id'),"
+                           " json_extract(payload, '$.public_key'), at FROM events"
+                           " WHERE kind = 'issuer_key_published'").fetchall()
+    for key_id, public_hex, at in published:
+        db.execute("INSERT OR IGNORE INTO issuer_keys (key_id, public_key, private_key,"
+                   " created_at) VALUES (?, ?, NULL, ?)", [key_id, bytes.fromhex(public_hex), at])
+
+
 def _run_script(db: Database, script: str) -> None:
     """Run statements one by one: executescript would commit the migration's transaction."""
     for statement in script.split(";\n"):

@@ -4,6 +4,8 @@ and end with identical balances, lots, coupons and tiers."""
 from __future__ import annotations
 
 import random
+import shutil
+import sqlite3
 
 import httpx
 import pytest
@@ -12,6 +14,7 @@ from loyalty_desktop.server import admin
 from loyalty_desktop.server.balances import member_state
 from loyalty_desktop.server.testing import ServerProcess
 from loyalty_desktop.services import open_terminal
+from loyalty_desktop.store import database as dbm
 from loyalty_desktop.services.sync_adapter import TerminalSyncStore
 from loyalty_desktop.sync.client import SyncClient, pair_terminal
 
@@ -52,6 +55,21 @@ def _sync(term) -> dict:
 
 @pytest.fixture
 def chain(tmp_path):
+    yield from _chain(tmp_path)
+
+
+@pytest.fixture
+def clashing_chain(tmp_path, monkeypatch):
+    """Two terminals that drew the same card key id (42)."""
+    import secrets
+
+    drawn = secrets.choice
+    monkeypatch.setattr(secrets, "choice", lambda seq: 42 if isinstance(seq, list) and 42 in seq
+                        else drawn(seq))  # the key id from 1-99 (not the pairing code's letters)
+    yield from _chain(tmp_path)
+
+
+def _chain(tmp_path):
     db_url = f"sqlite:///{tmp_path / 'server.db'}"
     admin.migrate(db_url)
     tenant = admin.add_tenant(db_url, "Zincir Kahve")
@@ -159,3 +177,40 @@ def test_terminal_restored_from_old_backup_gets_everything_back(chain, tmp_path)
     when = t("2026-01-05 00:00")
     assert restored.member(m["member_id"], at=when) == b.member(m["member_id"], at=when)
     assert b.sale_detail(new["sale_id"])["total"] == 30_000
+
+
+def test_cards_verify_across_terminals_that_share_a_key_id(clashing_chain, tmp_path):
+    a, b = clashing_chain
+    keys = "SELECT key_id, COUNT(*) FROM issuer_keys GROUP BY key_id"
+    assert a.db.execute(keys).fetchall() == [(42, 1)] == b.db.execute(keys).fetchall()
+    ali = a.enrol("Ali Şahin", at=t("2026-01-01 09:00"))
+    ayse = b.enrol("Ayşe Kaya", at=t("2026-01-01 09:05"))
+    for _ in range(2):
+        _sync(a)
+        _sync(b)
+    for term in (a, b):  # each knows both keys with id 42 and takes both terminals' cards
+        assert term.db.execute(keys).fetchall() == [(42, 2)]
+        assert term.scan(ali["card_payload"])["member_id"] == ali["member_id"]
+        assert term.scan(ayse["card_payload"])["member_id"] == ayse["member_id"]
+        assert term.db.execute("SELECT COUNT(*) FROM conflicts").fetchone()[0] == 0
+    # B as an older version left it: A's key set aside as a clash; 0005 learns it from its event
+    b.close()
+    old = tmp_path / "b_at_0004"
+    shutil.copytree(b.data_dir, old, ignore=shutil.ignore_patterns("*.lock"))
+    conn = sqlite3.connect(old / dbm.DB_NAME)
+    own = conn.execute("SELECT key_id, public_key, private_key, created_at FROM issuer_keys"
+                       " WHERE private_key IS NOT NULL").fetchall()
+    conn.execute("DROP TABLE issuer_keys")
+    conn.execute("CREATE TABLE issuer_keys (key_id INTEGER PRIMARY KEY, public_key BLOB NOT NULL,"
+                 " private_key BLOB, created_at TEXT NOT NULL) STRICT")
+    conn.executemany("INSERT INTO issuer_keys VALUES (?, ?, ?, ?)", own)
+    conn.execute("INSERT INTO conflicts (id, kind, member_id, detail, detected_at) VALUES"
+                 " ('e1', 'issuer_key_clash', NULL, '{\"key_id\": 42}', '2026-01-01')")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = '0005_shared_key_ids'")
+    conn.commit()
+    conn.close()
+    with open_terminal(old) as upgraded:
+        assert upgraded.db.execute(keys).fetchall() == [(42, 2)]
+        assert upgraded.scan(ali["card_payload"])["member_id"] == ali["member_id"]
+        assert upgraded.db.execute("SELECT COUNT(*) FROM conflicts").fetchone()[0] == 0
+        assert upgraded.check()["ok"]

@@ -357,3 +357,17 @@ def test_verify_loads_each_public_key_once():
 )
 def test_looks_like_payload(text, expected):
     assert looks_like_payload(text) is expected
+
+
+def test_a_key_id_shared_by_two_keys_checks_against_each():
+    """Terminals of a chain draw their key ids at random: two may share one. A card is valid
+    if any key with its id checks the signature, and forged if none does."""
+    other = key_from_seed(7, b"\x05" * 32)  # the same id, another terminal's key
+    payload = encode_card_payload(CARD, 4, KEY)
+    public = KEY.public_only().public_bytes
+    assert verify_card_payload(payload, {7: [other.public_bytes, public]}).card_number == CARD
+    assert verify_card_payload(encode_card_payload(CARD, 4, other),
+                               {7: [other.public_bytes, public]}).generation == 4
+    with pytest.raises(InvalidInput) as refused:
+        verify_card_payload(payload, {7: [other.public_bytes]})
+    assert refused.value.code == "payload_forged"
