@@ -47,6 +47,20 @@ def shift_month(year: int, month: int, months: int) -> tuple[int, int]:
     return total // 12, total % 12 + 1
 
 
+def month_after(key: str, months: int = 1) -> str:
+    """The 'YYYY-MM' key `months` after another (negative: before)."""
+    return month_key(*shift_month(*parse_month(key), months))
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """'YYYY-MM' keys from `first` to `last`, both included (none when `last` is earlier)."""
+    out = []
+    while first <= last:
+        out.append(first)
+        first = month_after(first)
+    return out
+
+
 def percent(part: int, whole: int) -> float | None:
     """part / whole as a percentage rounded to two decimals; None when whole is 0."""
     if not whole:

@@ -26,12 +26,12 @@ from ..domain import btyd
 from ..domain.analytics import Purchase
 from ..domain.clock import from_db, to_db, zone
 from ..domain.program import Program
-from .report_snapshots import months_of
 from ..domain.report_math import (
     AT_RISK_SEGMENTS, SAMPLE_FOR_FIT, SEGMENT_CODES, TICK, LocalDays, average_kurus,
-    clv_many, month_key, segment_changes_coded, segment_codes, shift_month,
+    clv_many, month_key, months_between, segment_changes_coded, segment_codes,
     under_a_year_cutoff,
 )
+from .report_snapshots import months_of
 
 AT_RISK_LIMIT = 10
 USE_SNAPSHOTS = True  # tests turn it off to compare with the grouping of every member month
@@ -298,10 +298,8 @@ def _sales_of(reader: Any, roots: dict[str, str], members: list[str], now: datet
     if first is None:
         return out
     # every month up to `now` named: the sales are indexed by (month, member)
-    months = [first]
-    while months[-1] < month_key(now.year, now.month):
-        months.append(month_key(*shift_month(int(months[-1][:4]), int(months[-1][5:]), 1)))
-    in_months, month_params = reader.ids_clause(months)
+    in_months, month_params = reader.ids_clause(months_between(first, month_key(now.year,
+                                                                                now.month)))
     for i in range(0, len(ids), 500):
         clause, params = reader.ids_clause(ids[i:i + 500])
         for member, at, amount in reader.all(

@@ -19,7 +19,9 @@ from orjson import dumps, loads
 
 from ..domain.clock import DEFAULT_TZ
 from ..domain.program import program_from_toml
-from .report_snapshots import close_months, mend_rows, months_of as snapshot_months, upsert_sql
+from .report_snapshots import (
+    close_months, mend_rows, months_of as snapshot_months, sql_greatest, sql_least, upsert_sql,
+)
 from .report_snapshots import recount as recount_snapshots
 from .report_fold import (
     COUPON_COLUMNS, DAY_COLUMNS, ERASED_NAME, FLOW_COLUMNS, Delta, fold_events,
@@ -43,10 +45,8 @@ def _additive_upsert(table: str, keys: tuple[str, ...], columns: tuple[str, ...]
 
 
 _MM = "report_member_months"
-_FIRST = (f"CASE WHEN excluded.first_at IS NULL THEN {_MM}.first_at WHEN {_MM}.first_at IS NULL"
-          f" OR excluded.first_at < {_MM}.first_at THEN excluded.first_at ELSE {_MM}.first_at END")
-_LAST = (f"CASE WHEN excluded.last_at IS NULL THEN {_MM}.last_at WHEN {_MM}.last_at IS NULL"
-         f" OR excluded.last_at > {_MM}.last_at THEN excluded.last_at ELSE {_MM}.last_at END")
+_FIRST = sql_least(f"{_MM}.first_at", "excluded.first_at")
+_LAST = sql_greatest(f"{_MM}.last_at", "excluded.last_at")
 SQL = {
     "member": "INSERT INTO report_members (tenant_id, member_id, enrolled_at, store_id, name,"
               " card_number) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, member_id) DO NOTHING",

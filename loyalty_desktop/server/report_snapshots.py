@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain.report_math import month_key, shift_month
+from ..domain.report_math import month_after, months_between
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
@@ -38,13 +38,13 @@ def _collate(storage: SqlStorage) -> str:
     return ' COLLATE "C"' if isinstance(storage, PostgresStorage) else ""
 
 
-def _least(a: str, b: str, c: str) -> str:
-    """The smaller of two nullable texts (NULL only when both are)."""
+def sql_least(a: str, b: str, c: str = "") -> str:
+    """SQL: the smaller of two nullable texts (NULL only when both are); `c` a collation."""
     return f"CASE WHEN {b} IS NULL THEN {a} WHEN {a} IS NULL OR {b}{c} < {a}{c} THEN {b} ELSE {a} END"
 
 
-def _greatest(a: str, b: str, c: str) -> str:
-    """The larger of two nullable texts (NULL only when both are)."""
+def sql_greatest(a: str, b: str, c: str = "") -> str:
+    """SQL: the larger of two nullable texts (NULL only when both are); `c` a collation."""
     return f"CASE WHEN {b} IS NULL THEN {a} WHEN {a} IS NULL OR {b}{c} > {a}{c} THEN {b} ELSE {a} END"
 
 
@@ -54,9 +54,9 @@ def upsert_sql(storage: SqlStorage) -> str:
     return (f"INSERT INTO {s} ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT"
             f" (tenant_id, upto, member_id) DO UPDATE SET purchases = {s}.purchases +"
             f" excluded.purchases, net = {s}.net + excluded.net, first_at ="
-            f" {_least(f'{s}.first_at', 'excluded.first_at', c)}, last_at ="
-            f" {_greatest(f'{s}.last_at', 'excluded.last_at', c)}, sale_month ="
-            f" {_greatest(f'{s}.sale_month', 'excluded.sale_month', c)}")
+            f" {sql_least(f'{s}.first_at', 'excluded.first_at', c)}, last_at ="
+            f" {sql_greatest(f'{s}.last_at', 'excluded.last_at', c)}, sale_month ="
+            f" {sql_greatest(f'{s}.sale_month', 'excluded.sale_month', c)}")
 
 
 def mend_rows(changes: dict[tuple[str, str], list[Any]], snapshots: list[str]
@@ -94,7 +94,7 @@ def recount(storage: SqlStorage, cur: Any, t: int, emptied: list[tuple[str, str]
         members = sorted({m for month, m in emptied if month <= upto})
         if not members or first is None:
             continue
-        months = _months_between(first, upto)  # named: member months are keyed month first
+        months = months_between(first, upto)  # named: member months are keyed month first
         in_months, month_params = storage._ids_clause(months)  # noqa: SLF001
         for i in range(0, len(members), 500):
             chunk = members[i:i + 500]
@@ -116,14 +116,6 @@ def _grouped(storage: SqlStorage) -> str:
             " report_member_months WHERE tenant_id = ?")
 
 
-def _months_between(first: str, last: str) -> list[str]:
-    """'YYYY-MM' keys from `first` to `last`, both included."""
-    out = [first]
-    while out[-1] < last:
-        out.append(month_key(*shift_month(int(out[-1][:4]), int(out[-1][5:]), 1)))
-    return out
-
-
 def close_months(storage: SqlStorage, t: int) -> list[str]:
     """Keep the snapshots of the KEEP months before the newest month with member sales (each
     built from the month before's when that one is kept, else grouped from every member
@@ -138,8 +130,7 @@ def close_months(storage: SqlStorage, t: int) -> list[str]:
         have = months_of(row[0])
         newest = storage._one(cur, "SELECT MAX(month) FROM report_member_months"  # noqa: SLF001
                               " WHERE tenant_id = ?", (t,))[0]
-        wanted = [] if newest is None else [
-            month_key(*shift_month(int(newest[:4]), int(newest[5:]), -k)) for k in range(KEEP, 0, -1)]
+        wanted = [] if newest is None else [month_after(newest, -k) for k in range(KEEP, 0, -1)]
         if wanted == have:
             return have
         for old in sorted(set(have) - set(wanted)):
@@ -149,7 +140,7 @@ def close_months(storage: SqlStorage, t: int) -> list[str]:
         for upto in wanted:
             if upto in kept:
                 continue
-            before = month_key(*shift_month(int(upto[:4]), int(upto[5:]), -1))
+            before = month_after(upto, -1)
             if before in kept:
                 _build_from(storage, cur, t, upto, before)
             else:
@@ -168,8 +159,8 @@ def _build_from(storage: SqlStorage, cur: Any, t: int, upto: str, before: str) -
     cur.execute(storage._q(  # noqa: SLF001
         f"INSERT INTO {_SNAP} ({_COLUMNS}) SELECT ?, ?, COALESCE(s.member_id, m.member_id),"
         " COALESCE(s.purchases, 0) + COALESCE(m.purchases, 0), COALESCE(s.net, 0) +"
-        f" COALESCE(m.total - m.refunded, 0), {_least('s.first_at', 'm.first_at', c)},"
-        f" {_greatest('s.last_at', 'm.last_at', c)}, CASE WHEN m.sales > 0 THEN m.month ELSE"
+        f" COALESCE(m.total - m.refunded, 0), {sql_least('s.first_at', 'm.first_at', c)},"
+        f" {sql_greatest('s.last_at', 'm.last_at', c)}, CASE WHEN m.sales > 0 THEN m.month ELSE"
         f" s.sale_month END FROM (SELECT * FROM {_SNAP} WHERE tenant_id = ? AND upto = ?) AS s"
         " FULL JOIN (SELECT * FROM report_member_months WHERE tenant_id = ? AND month = ?) AS m"
         " ON m.member_id = s.member_id"), (t, upto, t, before, t, upto))
