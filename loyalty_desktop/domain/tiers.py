@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from .clock import micros_of
 from .program import Program, Tier
 
 
@@ -80,3 +81,50 @@ def tier_status(spends: Iterable[tuple[datetime, int]], at: datetime, program: P
         grace_start = None
     grace_until = grace_start + grace if grace_start is not None else None
     return TierStatus(tiers[rank], spend, grace_until)
+
+
+def tier_ranks_at(spends: Iterable[tuple[datetime, int]], moments: list[datetime],
+                  program: Program) -> list[int]:
+    """The rank (index into program.tiers) of the tier `tier_status` gives at each moment, in
+    one walk: `moments` rising. Spend made after a moment does not count at it, as there."""
+    return tier_ranks_micros([(micros_of(when), amount) for when, amount in spends],
+                             [micros_of(at) for at in moments], program)
+
+
+_DAY_US = 86_400_000_000
+
+
+def tier_ranks_micros(spends: Iterable[tuple[int, int]], moments: Iterable[int],
+                      program: Program) -> list[int]:
+    """`tier_ranks_at` with times as microseconds since the epoch (integers hash and compare
+    several times faster than aware datetimes: the server walks every member it refolds)."""
+    window = program.tier_window_days * _DAY_US
+    grace = program.downgrade_grace_days * _DAY_US
+    changes: dict[int, int] = {}
+    get = changes.get
+    for when, amount in spends:
+        if amount:
+            changes[when] = get(when, 0) + amount
+            changes[when + window] = get(when + window, 0) - amount
+    thresholds = [t.threshold for t in program.tiers]
+    steps = sorted(changes.items())
+    n = len(steps)
+    out: list[int] = []
+    rank = spend = i = 0
+    grace_start: int | None = None
+    for at in moments:
+        while i < n and steps[i][0] <= at:
+            moment, change = steps[i]
+            i += 1
+            if grace_start is not None and grace_start + grace <= moment:
+                rank, grace_start = max(bisect_right(thresholds, spend) - 1, 0), None
+            spend += change
+            q_rank = max(bisect_right(thresholds, spend) - 1, 0)
+            if q_rank >= rank:
+                rank, grace_start = q_rank, None
+            elif grace_start is None:
+                grace_start = moment
+        if grace_start is not None and grace_start + grace <= at:
+            rank, grace_start = max(bisect_right(thresholds, spend) - 1, 0), None
+        out.append(rank)
+    return out

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from loyalty_desktop.domain.program import DEFAULT_PROGRAM as P
-from loyalty_desktop.domain.tiers import tier_status
+from loyalty_desktop.domain.tiers import tier_ranks_at, tier_status
 
 IST = ZoneInfo("Europe/Istanbul")
 START = datetime(2025, 1, 1, 12, tzinfo=IST)
@@ -69,3 +69,18 @@ def test_rising_spend_takes_the_fast_path_and_a_lapse_the_walk():
     status = tier_status(rising, later, P)
     assert status.tier.key == "altin" and status.grace_until is not None
     assert tier_status(rising, later + timedelta(days=31), P).tier.key == "gumus"
+
+
+@settings(max_examples=300, deadline=None)
+@given(history, st.lists(st.integers(0, 1300), max_size=30),
+       st.lists(st.tuples(st.integers(0, 24), st.sampled_from([0, 30, 365, 395])), max_size=10))
+def test_ranks_at_many_moments_are_tier_status_at_each(raw, days, edges):
+    """One walk sampled at rising moments (month ends on the server) gives, at each, the tier
+    `tier_status` gives there, grace and spend after the moment included."""
+    spends = [(START + timedelta(days=d, hours=i % 5), a) for i, (d, a) in enumerate(raw)]
+    moments = [START + timedelta(days=d, hours=d % 7) for d in days]
+    moments += [spends[k][0] + timedelta(days=shift) for k, shift in edges if k < len(spends)]
+    moments.sort()  # some on a sale, its leaving the window or the grace's end exactly
+    keys = [t.key for t in P.tiers]
+    assert [keys[r] for r in tier_ranks_at(spends, moments, P)] == [
+        tier_status(spends, m, P).tier.key for m in moments]
