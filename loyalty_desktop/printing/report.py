@@ -83,7 +83,7 @@ def _points(r: dict[str, Any], lang: str) -> Table:
     signs = {"issued": "+", "redeemed": "−", "restored": "+", "reversed": "−", "expired": "−",
              "adjusted_out": "−"}
     rows = [[t[k], (signs.get(k, "") if p[k] else "") + number(p[k], lang)]
-            for k in keys if k in p]  # the server's report has the flows only
+            for k in keys if k in p]
     if "checked" not in p:
         return _table(rows, [WIDTH * 0.4, WIDTH * 0.18], header=False)
     rows.append([t["checked"], t["ok"] if p["checked"] else t["fail"]])
@@ -111,7 +111,8 @@ def _tiers(r: dict[str, Any], lang: str) -> list[Any]:
     t, tiers = T[lang], r["tiers"]
     rows = [[t["tier"], t["members"], t["clv_avg"]]]
     rows += [[tiers["names"][k], number(n, lang),
-              money(r["clv"]["by_tier"][k]["average"], lang) if "clv" in r else "—"]
+              money(r["clv"]["by_tier"][k]["average"], lang)
+              if "by_tier" in r.get("clv", {}) else "—"]  # not on the server's report
              for k, n in tiers["distribution"].items()]
     mv = tiers["movements"]
     rows.append([f"{t['movements']}: {t['upgrades']} {number(mv['upgrades'], lang)}, "
@@ -221,8 +222,7 @@ def render_monthly_report(report: dict[str, Any], lang: str = "tr") -> bytes:
         charts.revenue_by_day(report["revenue_by_day"], t["revenue_by_day"] + " (₺)"),
         *_stores(report, lang), *_omitted_list(report, lang),
         PageBreak(),
-        KeepTogether([Paragraph(t["points"], st["h2"]), _points(report, lang),
-                      *_omitted(report, "points_balance", lang)]),
+        KeepTogether([Paragraph(t["points"], st["h2"]), _points(report, lang)]),
         Spacer(1, 4 * mm), *_cashback_and_coupons(report, lang),
         Paragraph(t["tiers"], st["h2"]), *(_omitted(report, "tiers", lang) or _tiers(report, lang)),
         PageBreak(),

@@ -2,10 +2,12 @@
 
 The dict has the shape of the terminal's `services.reports.monthly_report` for every section
 the server can compute from what terminals push (the member sections, RFM segments, CLV and
-members at risk, in `report_chain_members`), plus `stores` (the per-store breakdown) and
-`omitted` (each section left out, with why, in Turkish and English: point balances and tiers,
-and so CLV by tier): the PDF says so rather than showing numbers the server does not have. Months and days are the shop's, in the zone of
-the tenant's newest program (Europe/Istanbul by default); every range is half-open.
+members at risk, in `report_chain_members`; point balances, the tie-out and tiers from the
+members' folded ledgers, in `report_ledgers`), plus `stores` (the per-store breakdown) and
+`omitted` (each section left out, with why, in Turkish and English: CLV by tier): the PDF says
+so rather than showing numbers the server does not have. Months and days are the shop's, in
+the zone of the tenant's newest program (Europe/Istanbul by default); every range is
+half-open.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from ..domain.analytics import csat, nps
 from ..domain.clock import UTC, month_bounds, to_db, to_json
 from ..domain.errors import InvalidInput
 from ..domain.money import format_try, round_half_up
-from ..domain.program import DEFAULT_PROGRAM, program_from_toml
+from ..domain.program import DEFAULT_PROGRAM, Program, program_from_toml
 from ..domain.report_math import (
-    average_kurus, month_key, nps_object, percent, ratio, shift_month, what_changed,
+    average_kurus, month_key, nps_object, percent, ratio, shift_month, tie_out, what_changed,
 )
+from . import report_ledgers
 from .balances import _root
 from .report_chain_members import member_sections
 from .report_fold import COUPON_COLUMNS, DAY_COLUMNS, FLOW_COLUMNS
@@ -31,20 +34,13 @@ from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
 OMITTED = {
-    "points_balance": {
-        "tr": "Açılış ve kapanış bakiyesi, süresi dolan puan, puan yükümlülüğü ve mutabakat her "
-              "üyenin puan lotlarının katlanmasını gerektirir; sunucu raporunda yok.",
-        "en": "Opening and closing balances, expired points, the points liability and the "
-              "tie-out need every member's point lots folded; not on the server's report."},
-    "tiers": {
-        "tr": "Seviye dağılımı, seviye hareketleri ve seviyeye göre CLV: her üyenin programın "
-              "seviye penceresindeki (ve düşürme süresindeki) nitelikli harcamasını gerektirir; "
-              "sunucu toplamları üye başına harcamayı tutmuyor (her dükkânın kendi raporunda var). "
-              "Ortalama CLV tüm üyeler için verilir.",
-        "en": "Tier distribution and movements, and CLV by tier: need each member's qualifying "
-              "spend over the program's rolling tier window (and the downgrade grace); the "
-              "server's rollups do not keep spend per member (each shop's own report has them). "
-              "The average CLV is given for all members."},
+    "clv_by_tier": {
+        "tr": "Seviyeye göre CLV: her üyenin ay sonundaki seviyesini CLV'siyle eşleştirmeyi "
+              "gerektirir; sunucu seviyeleri yalnızca ay ay sayı olarak tutuyor (her dükkânın "
+              "kendi raporunda var). Ortalama CLV tüm üyeler için verilir.",
+        "en": "CLV by tier: needs each member's tier at the month end matched to its CLV; the "
+              "server keeps tiers only as monthly counts (each shop's own report has it). The "
+              "average CLV is given for all members."},
 }
 
 
@@ -88,9 +84,10 @@ def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: 
             "sales": _sales_section(sales, member_totals["active"]),
             "revenue_by_day": r.revenue_by_day(year, month),
             "clv": people["clv"],
-            "points": _points_section(r.flows(keys["month"]), program.point_value),
+            "points": r.points(keys["month"], keys["next"], program.point_value),
             "cashback": _cashback_section(r.flows(keys["month"]), r.pending_at(end)),
             "coupons": r.coupons(keys["month"]),
+            "tiers": r.tiers(keys["month"], member_totals["total"], program),
             "feedback": r.feedback(keys["month"]),
             "segments": people["segments"],
             "top_members": r.named(people["top_members"]),
@@ -137,14 +134,6 @@ def _sales_section(s: dict[str, int], active: int | None) -> dict[str, Any]:
     return out
 
 
-def _points_section(f: dict[str, int], point_value: int) -> dict[str, Any]:
-    """The month's point flows (the balances and tie-out are omitted: see OMITTED)."""
-    return {"issued": f["earn"] + f["bonus"] + f["adjust_in"], "earned": f["earn"],
-            "bonus": f["bonus"], "adjusted_in": f["adjust_in"], "redeemed": f["redeem"],
-            "restored": f["restore"], "reversed": f["reverse"], "adjusted_out": f["adjust_out"],
-            "point_value": point_value}
-
-
 def _cashback_section(f: dict[str, int], pending: int) -> dict[str, int]:
     """Cashback issued, spent, cancelled, restored and adjusted; pending at the month end."""
     return {"cashback_issued": f["cashback"], "wallet_spent": -f["wallet_spend"],
@@ -153,11 +142,12 @@ def _cashback_section(f: dict[str, int], pending: int) -> dict[str, int]:
 
 
 def _summary(report: dict[str, Any], prev_sales: dict[str, int]) -> dict[str, list[str]]:
-    """The 'what changed' sentences (no liability line: the server has no point balances)."""
+    """The 'what changed' sentences in Turkish and English."""
     trend = report["nps_trend"]
     current = {"revenue": report["sales"]["member_total"], "active": report["members"]["active"],
                "new": report["members"]["new"], "nps": report["feedback"]["nps"]["score"],
-               "liability": None, "difference": 0}
+               "liability": report["points"]["liability"],
+               "difference": report["points"]["difference"]}
     previous = {"revenue": prev_sales["member_total"],
                 "active": report["members"]["active_previous_month"],
                 "nps": trend[-2]["score"] if len(trend) > 1 else None}
@@ -246,6 +236,54 @@ class _Reader:
         rows = self.all(f"SELECT {', '.join(FLOW_COLUMNS)} FROM report_flows WHERE tenant_id = ?"
                          " AND month = ?", (self.t, month))
         return dict(zip(FLOW_COLUMNS, map(int, rows[0] if rows else (0,) * len(FLOW_COLUMNS))))
+
+    def points(self, month: str, after: str, point_value: int) -> dict[str, Any]:
+        """The month's point flows, expired points and the balances at both ends, tied out:
+        the terminal's points section, from the flows and the members' folded lots."""
+        f = self.flows(month)
+        expiring, lost = report_ledgers.month_points(self.s, self.cur, self.t, month)
+        ends = []
+        for (gone, lost_before), key in zip(
+                report_ledgers.points_sums(self.s, self.cur, self.t, [month, after]),
+                (month, after)):
+            ends.append(self.points_before(key) - gone - lost_before)
+        opening, closing = ends
+        flows = {"issued": f["earn"] + f["bonus"] + f["adjust_in"], "earned": f["earn"],
+                 "bonus": f["bonus"], "adjusted_in": f["adjust_in"], "redeemed": f["redeem"],
+                 "restored": f["restore"] - lost, "restored_lost": lost,
+                 "reversed": f["reverse"], "expired": expiring, "adjusted_out": f["adjust_out"]}
+        return {**tie_out(opening, flows, closing), "point_value": point_value,
+                "liability": closing * point_value, "opening_liability": opening * point_value}
+
+    def points_before(self, month: str) -> int:
+        """Every point entry of the months before `month`, summed (signed)."""
+        return int(self.all(
+            "SELECT COALESCE(SUM(earn + bonus + adjust_in - adjust_out - redeem + restore"
+            " - reverse), 0) FROM report_flows WHERE tenant_id = ? AND month < ?",
+            (self.t, month))[0][0])
+
+    def tiers(self, month: str, listed: int, program: Program) -> dict[str, Any]:
+        """Tier distribution at the month end and the movements since the month before's end
+        (the members listed then: not merged, not erased), from the members' tier changes."""
+        ranks = len(program.tiers)
+        held = [0] * ranks
+        moved: dict[tuple[int, int], int] = {}
+        for row_month, before, after, n in report_ledgers.tier_rows(self.s, self.cur, self.t,
+                                                                    month):
+            if 0 <= after < ranks:
+                held[after] += n
+            if 0 <= before < ranks:
+                held[before] -= n
+            if row_month == month and after >= 0:
+                moved[(before, after)] = moved.get((before, after), 0) + n
+        held[0] = listed - sum(held[1:])
+        keys = [t.key for t in program.tiers]
+        up = sum(n for (a, b), n in moved.items() if b > a)
+        return {"distribution": dict(zip(keys, held)),
+                "names": {t.key: t.name for t in program.tiers},
+                "movements": {"upgrades": up, "downgrades": sum(moved.values()) - up,
+                              "moves": dict(sorted((f"{keys[a]}>{keys[b]}", n)
+                                                   for (a, b), n in moved.items() if n))}}
 
     def pending_at(self, end: datetime) -> int:
         """Cashback given before the month end that becomes spendable only after it."""

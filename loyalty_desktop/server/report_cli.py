@@ -43,5 +43,8 @@ def monthly(db_url: str, tenant: str, month: str, out: str | None, lang: str,
                 "member_sales": report["sales"]["member_sales"],
                 "member_revenue": format_try(report["sales"]["member_total"], lang),
                 "active_members": report["members"]["active"], "stores": len(report["stores"]),
+                "points_closing": report["points"]["closing"],
+                "tie_out_checked": report["points"]["checked"],
+                "points_liability": format_try(report["points"]["liability"], lang),
                 "omitted": ",".join(report["omitted"])}
     return {**headline, **({"pdf": out} if out else {})}

@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..domain.clock import to_db
+from ..domain.ledger import POINT_KINDS
+from .report_ledgers import compact_entry, compact_spend
 
 FLOW_COLUMNS = ("earn", "bonus", "adjust_in", "adjust_out", "redeem", "restore", "reverse",
                 "cashback", "wallet_spend", "cashback_cancel", "wallet_restore", "wallet_adjust")
@@ -72,6 +74,8 @@ class Delta:
     feedback: dict[tuple[str, str, int], int] = field(default_factory=dict)
     pending: list[tuple[str, str, str, int]] = field(default_factory=list)
     program: tuple[int, str] | None = None  # newest (version, doc) published in the run
+    ledger: dict[str, list[list[Any]]] = field(default_factory=dict)  # member -> point entries
+    spends: dict[str, list[list[Any]]] = field(default_factory=dict)  # member -> sale spends
     skipped: int = 0  # events that are not what a terminal writes (left out of the rollups)
 
     def day_row(self, day: str, store: int) -> list[int]:
@@ -118,7 +122,7 @@ def fold_events(events: Iterable[dict[str, Any]], tz: str, stores: dict[str, int
                 handler(delta, event, payload, store, cal)
             entries = payload.get("entries")
             if entries:
-                _entries(delta, entries, store, cal)
+                _entries(delta, entries, store, cal, event["id"])
         except (KeyError, TypeError, ValueError, AttributeError):
             delta.skipped += 1  # not a terminal's event (the server stores any valid JSON)
     return delta
@@ -216,9 +220,12 @@ _HANDLERS: dict[str, Callable[[Delta, dict, dict, int, LocalCalendar], None]] = 
 }
 
 
-def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: LocalCalendar) -> None:
-    """Ledger flows by the entry's month, points by its day and the event's store."""
+def _entries(delta: Delta, entries: list[dict[str, Any]], store: int, cal: LocalCalendar,
+             event_id: str) -> None:
+    """Ledger flows by the entry's month, points by its day and the event's store; the
+    entries `report_ledgers` refolds kept per member."""
     for e in entries:
+        take_entry(delta.ledger, delta.spends, event_id, e)
         kind = e["kind"]
         if kind in _SPEND_ONLY:
             continue
@@ -256,3 +263,18 @@ _POINT_SLOT: dict[str, tuple[int, int, int | None]] = {
 }
 _ADJUST_IN = (_FLOW["adjust_in"], 1, _ISSUED)
 _ADJUST_OUT = (_FLOW["adjust_out"], -1, None)
+
+
+def take_entry(ledger: dict[str, list[Any]], spends: dict[str, list[Any]], event_id: str,
+               e: dict[str, Any]) -> None:
+    """Keep a pushed ledger entry if it moves points or is a sale's qualifying spend (in the
+    compact forms `report_ledgers` refolds)."""
+    kind = e["kind"]
+    if kind in POINT_KINDS:
+        if e["points"]:
+            ledger.setdefault(e["member_id"], []).append(compact_entry(event_id, e))
+    elif kind in SPEND_KINDS and e.get("spend") and e.get("ref"):
+        spends.setdefault(e["member_id"], []).append(compact_spend(e))
+
+
+SPEND_KINDS = ("sale", "spend_refund")

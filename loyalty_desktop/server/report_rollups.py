@@ -18,7 +18,8 @@ from typing import Any
 from orjson import dumps, loads
 
 from ..domain.clock import DEFAULT_TZ
-from ..domain.program import program_from_toml
+from ..domain.program import DEFAULT_PROGRAM, program_from_toml
+from . import report_ledgers
 from .report_snapshots import (
     close_months, mend_rows, months_of as snapshot_months, sql_greatest, sql_least, upsert_sql,
 )
@@ -166,9 +167,9 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
     cur.execute(q("INSERT INTO report_cursors (tenant_id, last_seq, timezone) VALUES (?, 0, ?)"
                   " ON CONFLICT (tenant_id) DO NOTHING"), (tenant, DEFAULT_TZ))
     lock = " FOR UPDATE" if isinstance(storage, PostgresStorage) else ""
-    cur.execute(q("SELECT last_seq, timezone, program_version, snapshots FROM report_cursors"
-                  " WHERE tenant_id = ?" + lock), (tenant,))
-    last_seq, tz, program_version, snapshots = cur.fetchone()
+    cur.execute(q("SELECT last_seq, timezone, program_version, snapshots, program_doc FROM"
+                  " report_cursors WHERE tenant_id = ?" + lock), (tenant,))
+    last_seq, tz, program_version, snapshots, doc = cur.fetchone()
     snapshots = snapshot_months(snapshots)
     cur.execute(q("SELECT server_seq, kind, body FROM events WHERE tenant_id = ?"
                   " AND server_seq > ? ORDER BY server_seq LIMIT ?"), (tenant, int(last_seq), batch))
@@ -195,6 +196,14 @@ def _fold_batch(storage: SqlStorage, cur: Any, tenant: int, batch: int,
         delta = fold_events(_parsed(rows), tz, stores)
     clock.lap("parse and fold")
     write_delta(storage, cur, tenant, delta, snapshots, covered)
+    clock.lap("write")
+    if delta.program is not None and delta.program[0] > int(program_version):
+        doc = delta.program[1]
+    program = program_from_toml(doc) if doc else DEFAULT_PROGRAM
+    report_ledgers.apply(storage, cur, tenant, delta.ledger, delta.spends, delta.merged,
+                         [m for _, m in delta.erased], tz, program,
+                         report_ledgers.tier_rules(program))
+    clock.lap("point lots and tiers")
     cur.execute(q("UPDATE report_cursors SET last_seq = ?, timezone = ? WHERE tenant_id = ?"),
                 (int(rows[-1][0]), tz, tenant))
     if delta.program is not None and delta.program[0] > int(program_version):
@@ -239,7 +248,8 @@ def _reset(storage: SqlStorage, cur: Any, tenant: int, tz: str) -> None:
         if table != "report_cursors":
             cur.execute(storage._q(f"DELETE FROM {table} WHERE tenant_id = ?"), (tenant,))  # noqa: SLF001
     cur.execute(storage._q("UPDATE report_cursors SET last_seq = 0, timezone = ?,"  # noqa: SLF001
-                           " program_version = 0, program_doc = NULL, snapshots = ''"
+                           " program_version = 0, program_doc = NULL, snapshots = '',"
+                           " tier_rules = ''"
                            " WHERE tenant_id = ?"),
                 (tz, tenant))
 

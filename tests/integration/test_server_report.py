@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -169,8 +170,8 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat",
                                         "[silindi / erased]"]
     assert [m["net"] for m in top] == [60_000, 35_000, 15_000, 2_000]
-    assert set(feb["omitted"]) == {"points_balance", "tiers"}
-    assert "tiers" not in feb and "by_tier" not in feb["clv"]
+    assert set(feb["omitted"]) == {"clv_by_tier"}
+    assert "by_tier" not in feb["clv"]
     assert feb["clv"]["members"] == 4  # Ali (with his merged card), Ayşe, Cem, Deniz erased
     assert sum(s["after"] for s in feb["segments"].values()) == 4
 
@@ -184,9 +185,9 @@ def test_equal_to_the_terminals_report(chain: Any) -> None:
             local = monthly_report(term, year, number)
             for key in SAME_AS_TERMINAL:
                 assert server[key] == local[key], (month, key)
-            flows = {k: v for k, v in local["points"].items() if k in server["points"]}
-            flows["restored"] = local["points"]["restored"] + local["points"]["restored_lost"]
-            assert server["points"] == flows
+            assert server["points"] == local["points"], (month, "points")
+            del local["tiers"]["recorded_changes"]  # the terminal's audit trail
+            assert server["tiers"] == local["tiers"], (month, "tiers")
             for key in ("nps", "csat", "complaints", "follow_ups", "open_at_end"):
                 assert server["feedback"][key] == local["feedback"][key], key
             assert server["segments"] == local["segments"], month
@@ -242,7 +243,7 @@ def test_staged_writes_give_the_same_rollups(chain: Any, monkeypatch: pytest.Mon
         assert fold_tenants(storage, pk, batch=4)[pk] > 0  # several runs of 4 events
         again = chain_monthly_report(storage, pk, 2026, 2, datetime.now(UTC))
     for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
-                "top_members", "feedback", "nps_trend"):
+                "top_members", "feedback", "nps_trend", "tiers"):
         assert again[key] == before[key], key
 
 
@@ -277,10 +278,15 @@ def cli_report(chain: Any, tenant: str, month: str, folder: Any) -> tuple[dict[s
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
 def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
     report, text = cli_report(chain, "Zincir Kahve", "2026-02", tmp_path)
-    assert set(report["omitted"]) == {"points_balance", "tiers"}
+    assert set(report["omitted"]) == {"clv_by_tier"}
     assert "Sections the server does not compute" in text
     assert "Kadıköy" in text and "Beşiktaş" in text
-    assert "Tier distribution and movements, and CLV by tier" in text
+    assert "CLV by tier: needs each member's tier" in text
+    p = report["points"]
+    liability = f"₺{p['liability'] // 100:,}.{p['liability'] % 100:02d}"
+    assert p["checked"] and re.search(rf"Points liability \(TL\)\s+{re.escape(liability)}", text)
+    assert re.search(rf"Closing balance\s+{p['closing']:,}", text)
+    assert re.search(r"Tiers at month end", text)
     assert "RFM segments" in text and "Valuable members at risk" in text
     assert render_monthly_report(_report(chain, "2026-02"), "tr").startswith(b"%PDF")
 
@@ -333,7 +339,7 @@ def test_buyers_without_merges_read_rows_as_they_are(chain: Any,
 def test_upgrade_to_every_sale_refolds_the_rollups(chain: Any) -> None:
     """A server whose rollups were folded at schema 2 (report_sales: refunded sales only, by
     member and time; a full refund left in its month's first/last purchase; no member
-    snapshots) is refolded by `server migrate`."""
+    snapshots, no member ledgers) is refolded by `server migrate`."""
     backend = chain["backend"]
     before = _report(chain, "2026-02")
     with admin_storage(backend.admin_url) as storage:
@@ -347,11 +353,14 @@ def test_upgrade_to_every_sale_refolds_the_rollups(chain: Any) -> None:
                         " at)")
             cur.execute("DROP TABLE report_member_snapshots")
             cur.execute("ALTER TABLE report_cursors DROP COLUMN snapshots")
+            for table in ("report_ledgers", "report_point_months", "report_tier_months"):
+                cur.execute(f"DROP TABLE {table}")  # and what migration 5 added
+            cur.execute("ALTER TABLE report_cursors DROP COLUMN tier_rules")
             cur.execute("DELETE FROM schema_migrations WHERE version >= 3")
     admin.migrate(backend.admin_url, app_role=backend.pg and backend.pg.role)  # as docs/server.md
     after = _report(chain, "2026-02")  # the report folds what the cursor has not reached
     for key in ("members", "sales", "stores", "revenue_by_day", "points", "cashback", "coupons",
-                "top_members", "feedback", "nps_trend"):
+                "top_members", "feedback", "nps_trend", "tiers"):
         assert after[key] == before[key], key
     with admin_storage(backend.admin_url) as storage:
         with storage._read() as cur:

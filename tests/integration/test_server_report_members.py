@@ -118,7 +118,7 @@ def test_sections_equal_the_terminals(chain: Any) -> None:
         methods.add(server["at_risk"]["method"])
         listed += len(server["at_risk"]["members"])
         assert "by_tier" not in server["clv"] and server["clv"]["members"] > 0
-        assert set(server["omitted"]) == {"points_balance", "tiers"}
+        assert set(server["omitted"]) == {"clv_by_tier"}
     assert methods == {"bgnbd", "churn_risk"}  # the fit, and the fallback with few members
     assert listed > 0
 
@@ -173,8 +173,9 @@ def test_constants_are_the_terminals() -> None:
     assert report_chain_members.TICK == terminal_members.TICK
     assert report_chain_members.SAMPLE_FOR_FIT == terminal_members.SAMPLE_FOR_FIT
     assert report_chain_members.AT_RISK_SEGMENTS == terminal_members.AT_RISK_SEGMENTS
-    assert "CLV by tier" in OMITTED["tiers"]["en"] and "seviyeye göre CLV" in OMITTED["tiers"]["tr"]
-    assert set(OMITTED) == {"points_balance", "tiers"}
+    assert "CLV by tier" in OMITTED["clv_by_tier"]["en"]
+    assert "Seviyeye göre CLV" in OMITTED["clv_by_tier"]["tr"]
+    assert set(OMITTED) == {"clv_by_tier"}
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")

@@ -308,5 +308,32 @@ SQLITE_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
                                 _report_tables_4("INTEGER") + _REFOLD_4),)
 POSTGRES_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
                                   _report_tables_4("BIGINT") + _REFOLD_4),)
+
+
+# Migration 5: point lots and tiers on the server (server/report_ledgers.py): each member's
+# point entries and sale spends with their refold (`report_ledgers`), points left in lots by
+# the month they expire and points restored into expired lots (`report_point_months`), and
+# tier changes at month ends by (rank before, rank after) (`report_tier_months`); the tier
+# rules the series were walked with (`report_cursors.tier_rules`). Refolded.
+def _report_tables_5(big: str) -> tuple[str, ...]:
+    n = f"{big} NOT NULL DEFAULT 0"
+    return (
+        "ALTER TABLE report_cursors ADD COLUMN tier_rules TEXT NOT NULL DEFAULT ''",
+        f"""CREATE TABLE report_ledgers (tenant_id {big} NOT NULL, member_id TEXT NOT NULL,
+            state TEXT NOT NULL, PRIMARY KEY (tenant_id, member_id))""",
+        f"""CREATE TABLE report_point_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            expiring {n}, lost {n}, PRIMARY KEY (tenant_id, month))""",
+        f"""CREATE TABLE report_tier_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            before_rank {n}, after_rank {n}, members {n},
+            PRIMARY KEY (tenant_id, month, before_rank, after_rank))""",
+    )
+
+
+REPORT_TABLES += ("report_ledgers", "report_point_months", "report_tier_months")
+_REFOLD_5 = _refold(REPORT_TABLES) + ("UPDATE report_cursors SET snapshots = '', tier_rules = ''",)
+SQLITE_MIGRATIONS += (Migration(5, "report_point_lots_and_tiers",
+                                _report_tables_5("INTEGER") + _REFOLD_5),)
+POSTGRES_MIGRATIONS += (Migration(5, "report_point_lots_and_tiers",
+                                  _report_tables_5("BIGINT") + _REFOLD_5),)
 # Rollups are derived data: the projector rewrites them when the shop's zone changes.
 APP_ROLE_GRANTS.update({table: "SELECT, INSERT, UPDATE, DELETE" for table in REPORT_TABLES})
