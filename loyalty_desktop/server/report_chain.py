@@ -4,8 +4,8 @@ The dict has the shape of the terminal's `services.reports.monthly_report` for e
 the server can compute from what terminals push (the member sections, RFM segments, CLV and
 members at risk, in `report_chain_members`; point balances, the tie-out and tiers from the
 members' folded ledgers, in `report_ledgers`), plus `stores` (the per-store breakdown) and
-`omitted` (each section left out, with why, in Turkish and English: CLV by tier): the PDF says
-so rather than showing numbers the server does not have. Months and days are the shop's, in
+`omitted` (each section left out, with why, in Turkish and English; empty now that the server
+has every section): the PDF would say so rather than show numbers the server does not have. Months and days are the shop's, in
 the zone of the tenant's newest program (Europe/Istanbul by default); every range is
 half-open.
 """
@@ -33,15 +33,7 @@ from .report_snapshots import close_months
 from .storage.base import SqlStorage
 from .storage.postgres import PostgresStorage
 
-OMITTED = {
-    "clv_by_tier": {
-        "tr": "Seviyeye göre CLV: her üyenin ay sonundaki seviyesini CLV'siyle eşleştirmeyi "
-              "gerektirir; sunucu seviyeleri yalnızca ay ay sayı olarak tutuyor (her dükkânın "
-              "kendi raporunda var). Ortalama CLV tüm üyeler için verilir.",
-        "en": "CLV by tier: needs each member's tier at the month end matched to its CLV; the "
-              "server keeps tiers only as monthly counts (each shop's own report has it). The "
-              "average CLV is given for all members."},
-}
+OMITTED: dict[str, dict[str, str]] = {}  # sections the server leaves out (none now), with why
 
 
 def chain_monthly_report(storage: SqlStorage, tenant_pk: int, year: int, month: int,
@@ -261,6 +253,10 @@ class _Reader:
             "SELECT COALESCE(SUM(earn + bonus + adjust_in - adjust_out - redeem + restore"
             " - reverse), 0) FROM report_flows WHERE tenant_id = ? AND month < ?",
             (self.t, month))[0][0])
+
+    def member_ranks(self, month: str) -> list[tuple[str, int]]:
+        """(member, tier rank) of the members above the entry tier at the month's end."""
+        return report_ledgers.member_ranks(self.s, self.cur, self.t, month)
 
     def tiers(self, month: str, listed: int, program: Program) -> dict[str, Any]:
         """Tier distribution at the month end and the movements since the month before's end

@@ -10,7 +10,8 @@ steps on it run on numpy arrays (a million members). Single sales
 (`report_sales`) are read only for the few hundred members the BG/NBD fit samples and the
 at-risk pool, as the terminal's `_transaction_summaries` reads them.
 
-CLV by tier is left out: the server has no tiers (see `report_chain.OMITTED`).
+CLV by tier takes each member's tier at the month end from `report_member_tiers`
+(`report_ledgers`).
 """
 
 from __future__ import annotations
@@ -187,7 +188,8 @@ def member_sections(reader: Any, keys: dict[str, str], bounds: tuple[datetime, d
     out: dict[str, Any] = {"buyers": buyer_counts(s), "top_members": top_buyers(s, TOP_MEMBERS)}
     moments = [bounds[0] - TICK, bounds[1] - TICK]
     codes = [segments_at(s.count[k], s.last[k], moments[k], tz) for k in (0, 1)]
-    out.update(segments=segment_section(codes), clv=clv_section(s, moments[1], program))
+    ranks = ranks_of(s.ids, reader.member_ranks(keys["month"]))
+    out.update(segments=segment_section(codes), clv=clv_section(s, moments[1], program, ranks))
     lap("segments and CLV")
     risk = at_risk(reader, s, codes[1], moments[1], tz, reader.root)
     out["at_risk"] = {**risk, "members": reader.named(risk["members"])}
@@ -221,9 +223,10 @@ def segments_at(count: np.ndarray, last: np.ndarray, moment: datetime, tz: str) 
     return codes
 
 
-def clv_section(s: Summaries, now: datetime, program: Program) -> dict[str, Any]:
-    """Average CLV of the members who have bought by `now` (the month's last instant); no
-    by-tier part (the server has no tiers)."""
+def clv_section(s: Summaries, now: datetime, program: Program, ranks: np.ndarray
+                ) -> dict[str, Any]:
+    """Average CLV of the members who have bought by `now` (the month's last instant),
+    overall and by their tier then (`ranks`: each member's tier rank, as `s.ids`)."""
     lifespan = program.clv_lifespan_years
     bought = np.flatnonzero(s.count[1] > 0)
     values = s.net[1][bought] * lifespan
@@ -231,8 +234,28 @@ def clv_section(s: Summaries, now: datetime, program: Program) -> dict[str, Any]
     if len(older):  # stored UTC times to microseconds since the epoch
         firsts = s.first[bought[older]].astype("S26").astype("U26").astype("datetime64[us]")
         values[older] = clv_many(s.net[1][bought[older]], firsts.astype(np.int64), now, lifespan)
+    tiers = ranks[bought]
+    by_tier = {}
+    for rank, tier in enumerate(program.tiers):
+        mine = values[tiers == rank]
+        by_tier[tier.key] = {"members": len(mine),
+                             "average": average_kurus(int(mine.sum()), len(mine))}
     return {"lifespan_years": lifespan, "members": len(values),
-            "average": average_kurus(int(values.sum()), len(values))}
+            "average": average_kurus(int(values.sum()), len(values)), "by_tier": by_tier}
+
+
+def ranks_of(ids: np.ndarray, held: list[tuple[str, int]]) -> np.ndarray:
+    """Each member's tier rank (0 for the entry tier) from the members above it."""
+    out = np.zeros(len(ids), dtype=np.int16)
+    if not held or not len(ids):
+        return out
+    above = np.array([m.encode() for m, _ in held])
+    order = np.argsort(above)
+    above, rank = above[order], np.array([r for _, r in held], dtype=np.int16)[order]
+    at = np.minimum(np.searchsorted(above, ids), len(above) - 1)
+    found = above[at] == ids
+    out[found] = rank[at[found]]
+    return out
 
 
 def segment_section(codes: list[np.ndarray]) -> dict[str, dict]:

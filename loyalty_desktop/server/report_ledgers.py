@@ -13,13 +13,16 @@ report needs is kept as sums the refold changes by its difference:
 - `report_tier_months`: per month, how many members' tier at the month's last instant
   differs from the month before's, by (rank before, rank after); after = -1 when an erased
   member leaves the lists. A member's series covers its spend's months up to when all of it
-  has left the window and the grace ran out (the tier then stays the entry tier).
+  has left the window and the grace ran out (the tier then stays the entry tier);
+- `report_member_tiers`: each member's tier rank at the end of each month it is above the
+  entry tier (CLV by tier).
 
 State per member (JSON): {"e": [[entry id, kind, at, points, expires_at, ref, event id or
 None]...], "s": {sale ref: [first entry id, at, spend]}, "d": {"x": {month: points}, "l":
-{month: points}, "t": {month: [rank before, rank after]}}}, times in microseconds since the
-epoch. The tier rules the series were walked with
-are in `report_cursors.tier_rules`: a program with other rules rewalks every member.
+{month: points}, "t": {month: [rank before, rank after]}, and for an erased member "r": the
+series had it not left the lists}}, times in microseconds since the epoch. The tier rules the
+series were walked with are in `report_cursors.tier_rules`: a program with other rules
+rewalks every member.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ _ADD_POINTS = ("INSERT INTO report_point_months (tenant_id, month, expiring, los
                " (?, ?, ?, ?) ON CONFLICT (tenant_id, month) DO UPDATE SET expiring ="
                " report_point_months.expiring + excluded.expiring, lost ="
                " report_point_months.lost + excluded.lost")
+_SET_RANK = ("INSERT INTO report_member_tiers (tenant_id, month, member_id, rank) VALUES"
+             " (?, ?, ?, ?) ON CONFLICT (tenant_id, month, member_id) DO UPDATE SET rank ="
+             " excluded.rank")
+_DROP_RANK = "DELETE FROM report_member_tiers WHERE tenant_id = ? AND month = ? AND member_id = ?"
 _ADD_TIERS = ("INSERT INTO report_tier_months (tenant_id, month, before_rank, after_rank,"
               " members) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month, before_rank,"
               " after_rank) DO UPDATE SET members = report_tier_months.members +"
@@ -65,6 +72,8 @@ class Refolder:
         self.tz, self.program = tz, program
         self.points: dict[str, list[int]] = {}  # month -> [expiring, lost] change
         self.tiers: dict[tuple[str, int, int], int] = {}  # (month, before, after) -> change
+        self.ranks: list[tuple[str, str, int]] = []  # (month, member, rank) to write
+        self.unranked: list[tuple[str, str]] = []  # (month, member) back at the entry tier
         self.span = timedelta(days=program.tier_window_days + program.downgrade_grace_days)
         self.zone = zone(tz)
         self._months: dict[int, str] = {}
@@ -106,7 +115,10 @@ class Refolder:
                 if lot.remaining:
                     month = self.month_us(expiry[lot.lot_id])
                     expiring[month] = expiring.get(month, 0) + lot.remaining
-        return {"x": expiring, "l": lost, "t": self.tier_series(state["s"], erased_at)}
+        out = {"x": expiring, "l": lost, "t": self.tier_series(state["s"], erased_at)}
+        if erased_at:  # its CLV still counts under the tier it held (the terminal's ranks)
+            out["r"] = self.tier_series(state["s"], None)
+        return out
 
     def tier_series(self, spends: dict[str, list[Any]], erased_at: str | None
                     ) -> dict[str, list[int]]:
@@ -130,8 +142,31 @@ class Refolder:
             out[gone] = [previous, -1]
         return out
 
-    def change(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-        """Add the difference between a member's old and new derived sums."""
+    def month_ranks(self, series: dict[str, list[int]]) -> dict[str, int]:
+        """Month -> the member's tier rank at its end, for the months above the entry tier
+        (from the series of changes: a rank holds until the next change)."""
+        out: dict[str, int] = {}
+        changes = sorted(series.items())
+        for (month, (_, rank)), after in zip(changes, changes[1:] + [None]):
+            if rank <= 0:
+                continue
+            if after is None:  # a series ends at the entry tier; kept safe all the same
+                out[month] = rank
+                continue
+            for held in _span(month, after[0], True, self.tz)[0]:
+                out[held] = rank
+        return out
+
+    def change(self, member: str, old: dict[str, Any] | None,
+               new: dict[str, Any] | None) -> None:
+        """Add the difference between a member's old and new derived sums, and its month-end
+        tiers to write or drop."""
+        was = self.month_ranks(old.get("r", old["t"])) if old else {}
+        now = self.month_ranks(new.get("r", new["t"])) if new else {}
+        for month, rank in now.items():
+            if was.get(month) != rank:
+                self.ranks.append((month, member, rank))
+        self.unranked.extend((month, member) for month in was if month not in now)
         for d, sign in ((old, -1), (new, 1)):
             if not d:
                 continue
@@ -241,10 +276,10 @@ def apply(storage: SqlStorage, cur: Any, t: int, ledger: dict[str, list[Any]],
     erased_at = _erased_at(storage, cur, t, list(states))
     for member, state in states.items():
         state["d"] = r.refold(state, erased_at.get(member))
-        r.change(old.get(member), state["d"])
+        r.change(member, old.get(member), state["d"])
     for g in gone:
         if g in old and g not in states:
-            r.change(old[g], None)
+            r.change(g, old[g], None)
     _write(storage, cur, t, states, [g for g in gone if g in old and g not in states], r)
 
 
@@ -325,6 +360,13 @@ def _write(storage: SqlStorage, cur: Any, t: int, states: dict[str, dict], dropp
     tiers = [(t, *k, n) for k, n in sorted(r.tiers.items()) if n]
     if tiers:
         cur.executemany(storage._q(_ADD_TIERS), tiers)  # noqa: SLF001
+    if r.unranked:
+        cur.executemany(storage._q(_DROP_RANK), [(t, *k) for k in r.unranked])  # noqa: SLF001
+    ranks = [(t, *k) for k in sorted(r.ranks)]  # in key order: the index is walked
+    if len(ranks) > STAGE_FROM:
+        _staged(storage, cur, _SET_RANK, ranks)
+    elif ranks:
+        cur.executemany(storage._q(_SET_RANK), ranks)  # noqa: SLF001
 
 
 def _rewalk_all(storage: SqlStorage, cur: Any, t: int, tz: str, program: Program) -> None:
@@ -339,8 +381,10 @@ def _rewalk_all(storage: SqlStorage, cur: Any, t: int, tz: str, program: Program
         r = Refolder(tz, program)
         for member, state in states.items():
             old = state["d"]
-            state["d"] = dict(old, t=r.tier_series(state["s"], erased_at.get(member)))
-            r.change({"x": {}, "l": {}, "t": old["t"]}, {"x": {}, "l": {}, "t": state["d"]["t"]})
+            new = {**r.refold({"e": [], "s": state["s"]}, erased_at.get(member)),
+                   "x": old["x"], "l": old["l"]}  # the lots are the program's: unchanged
+            state["d"] = new
+            r.change(member, {**old, "x": {}, "l": {}}, {**new, "x": {}, "l": {}})
         _write(storage, cur, t, states, [], r)
 
 
@@ -363,6 +407,13 @@ def month_points(storage: SqlStorage, cur: Any, t: int, month: str) -> tuple[int
     return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
 
+def member_ranks(storage: SqlStorage, cur: Any, t: int, month: str) -> list[tuple[str, int]]:
+    """(member, tier rank) of the members above the entry tier at the month's end."""
+    return [(r[0], int(r[1])) for r in storage._all(  # noqa: SLF001
+        cur, "SELECT member_id, rank FROM report_member_tiers WHERE tenant_id = ? AND month = ?",
+        (t, month))]
+
+
 def tier_rows(storage: SqlStorage, cur: Any, t: int, month: str
               ) -> list[tuple[str, int, int, int]]:
     """(month, rank before, rank after, members) of every month up to `month`."""
@@ -371,5 +422,5 @@ def tier_rows(storage: SqlStorage, cur: Any, t: int, month: str
         " WHERE tenant_id = ? AND month <= ? AND members <> 0", (t, month))]
 
 
-__all__ = ["Refolder", "apply", "month_points", "points_sums",
+__all__ = ["Refolder", "apply", "member_ranks", "month_points", "points_sums",
            "tier_rows", "tier_rules"]

@@ -170,8 +170,8 @@ def test_kpis_by_hand_and_month_boundaries(chain: Any) -> None:
     assert [m["name"] for m in top] == ["Ayşe Beşiktaş", "Ali Kadıköy", "Cem Şubat",
                                         "[silindi / erased]"]
     assert [m["net"] for m in top] == [60_000, 35_000, 15_000, 2_000]
-    assert set(feb["omitted"]) == {"clv_by_tier"}
-    assert "by_tier" not in feb["clv"]
+    assert feb["omitted"] == {}
+    assert feb["clv"]["by_tier"]["bronz"]["members"] == 4 == feb["tiers"]["distribution"]["bronz"]
     assert feb["clv"]["members"] == 4  # Ali (with his merged card), Ayşe, Cem, Deniz erased
     assert sum(s["after"] for s in feb["segments"].values()) == 4
 
@@ -192,7 +192,6 @@ def test_equal_to_the_terminals_report(chain: Any) -> None:
                 assert server["feedback"][key] == local["feedback"][key], key
             assert server["segments"] == local["segments"], month
             assert server["at_risk"] == local["at_risk"], month
-            del local["clv"]["by_tier"]  # the server has no tiers
             assert server["clv"] == local["clv"], month
 
 
@@ -276,12 +275,10 @@ def cli_report(chain: Any, tenant: str, month: str, folder: Any) -> tuple[dict[s
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")
-def test_cli_pdf_says_what_is_omitted(chain: Any, tmp_path: Any) -> None:
+def test_cli_pdf_has_every_section(chain: Any, tmp_path: Any) -> None:
     report, text = cli_report(chain, "Zincir Kahve", "2026-02", tmp_path)
-    assert set(report["omitted"]) == {"clv_by_tier"}
-    assert "Sections the server does not compute" in text
+    assert report["omitted"] == {} and "Sections the server does not compute" not in text
     assert "Kadıköy" in text and "Beşiktaş" in text
-    assert "CLV by tier: needs each member's tier" in text
     p = report["points"]
     liability = f"₺{p['liability'] // 100:,}.{p['liability'] % 100:02d}"
     assert p["checked"] and re.search(rf"Points liability \(TL\)\s+{re.escape(liability)}", text)
@@ -353,7 +350,8 @@ def test_upgrade_to_every_sale_refolds_the_rollups(chain: Any) -> None:
                         " at)")
             cur.execute("DROP TABLE report_member_snapshots")
             cur.execute("ALTER TABLE report_cursors DROP COLUMN snapshots")
-            for table in ("report_ledgers", "report_point_months", "report_tier_months"):
+            for table in ("report_ledgers", "report_point_months", "report_tier_months",
+                          "report_member_tiers"):
                 cur.execute(f"DROP TABLE {table}")  # and what migration 5 added
             cur.execute("ALTER TABLE report_cursors DROP COLUMN tier_rules")
             cur.execute("DELETE FROM schema_migrations WHERE version >= 3")

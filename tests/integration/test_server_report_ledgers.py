@@ -1,9 +1,10 @@
-"""Point balances, expiry, the tie-out and tiers on the chain's report (`report_ledgers`), on
+"""Point balances, expiry, the tie-out, tiers and CLV by tier on the chain's report
+(`report_ledgers`), on
 SQLite and PostgreSQL through real sync: a year and a half of two stores with redemptions,
 lots expiring, a refund restoring points into an expired lot, a partial refund, adjustments,
 tiers up, held through the grace and down, a merge, an erasure and a program with other tier
-thresholds. Every month's points and tiers equal each terminal's own report, and the named
-numbers are worked out by hand."""
+thresholds. Every month's points, tiers and CLV (by tier too) equal each terminal's own
+report, and the named numbers are worked out by hand."""
 
 from __future__ import annotations
 
@@ -88,6 +89,7 @@ def _compare(shop: Any, months: list[str]) -> dict[str, dict[str, Any]]:
                 del local["tiers"]["recorded_changes"]  # the terminal's audit trail
                 assert server["tiers"] == local["tiers"], (month, server["tiers"],
                                                            local["tiers"])
+                assert server["clv"] == local["clv"], (month, server["clv"], local["clv"])
             out[month] = server
     return out
 

@@ -112,13 +112,11 @@ def test_sections_equal_the_terminals(chain: Any) -> None:
         for term in chain["terms"]:
             local = monthly_report(term, year, number)
             assert server["segments"] == local["segments"], month
-            clv = {k: v for k, v in local["clv"].items() if k != "by_tier"}
-            assert server["clv"] == clv, month
+            assert server["clv"] == local["clv"], month
             assert server["at_risk"] == local["at_risk"], month
         methods.add(server["at_risk"]["method"])
         listed += len(server["at_risk"]["members"])
-        assert "by_tier" not in server["clv"] and server["clv"]["members"] > 0
-        assert set(server["omitted"]) == {"clv_by_tier"}
+        assert server["clv"]["members"] > 0 and server["omitted"] == {}
     assert methods == {"bgnbd", "churn_risk"}  # the fit, and the fallback with few members
     assert listed > 0
 
@@ -173,9 +171,7 @@ def test_constants_are_the_terminals() -> None:
     assert report_chain_members.TICK == terminal_members.TICK
     assert report_chain_members.SAMPLE_FOR_FIT == terminal_members.SAMPLE_FOR_FIT
     assert report_chain_members.AT_RISK_SEGMENTS == terminal_members.AT_RISK_SEGMENTS
-    assert "CLV by tier" in OMITTED["clv_by_tier"]["en"]
-    assert "Seviyeye göre CLV" in OMITTED["clv_by_tier"]["tr"]
-    assert set(OMITTED) == {"clv_by_tier"}
+    assert OMITTED == {}  # the server computes every section of the terminal's report
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext")

@@ -313,7 +313,8 @@ POSTGRES_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
 # Migration 5: point lots and tiers on the server (server/report_ledgers.py): each member's
 # point entries and sale spends with their refold (`report_ledgers`), points left in lots by
 # the month they expire and points restored into expired lots (`report_point_months`), and
-# tier changes at month ends by (rank before, rank after) (`report_tier_months`); the tier
+# tier changes at month ends by (rank before, rank after) (`report_tier_months`), each
+# member's tier at the month ends it is above the entry tier (`report_member_tiers`); the tier
 # rules the series were walked with (`report_cursors.tier_rules`). Refolded.
 def _report_tables_5(big: str) -> tuple[str, ...]:
     n = f"{big} NOT NULL DEFAULT 0"
@@ -326,10 +327,13 @@ def _report_tables_5(big: str) -> tuple[str, ...]:
         f"""CREATE TABLE report_tier_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
             before_rank {n}, after_rank {n}, members {n},
             PRIMARY KEY (tenant_id, month, before_rank, after_rank))""",
+        f"""CREATE TABLE report_member_tiers (tenant_id {big} NOT NULL, month TEXT NOT NULL,
+            member_id TEXT NOT NULL, rank {n}, PRIMARY KEY (tenant_id, month, member_id))""",
     )
 
 
-REPORT_TABLES += ("report_ledgers", "report_point_months", "report_tier_months")
+REPORT_TABLES += ("report_ledgers", "report_point_months", "report_tier_months",
+                  "report_member_tiers")
 _REFOLD_5 = _refold(REPORT_TABLES) + ("UPDATE report_cursors SET snapshots = '', tier_rules = ''",)
 SQLITE_MIGRATIONS += (Migration(5, "report_point_lots_and_tiers",
                                 _report_tables_5("INTEGER") + _REFOLD_5),)
