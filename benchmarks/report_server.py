@@ -320,7 +320,7 @@ def vacuum(url: str) -> None:
     t0 = time.perf_counter()
     with psycopg.connect(url, autocommit=True) as conn:
         for table in ("report_member_months", "report_days", "report_members", "report_sales",
-                      "report_member_snapshots"):
+                      "report_member_snapshots", "report_ledgers", "report_member_tiers"):
             conn.execute(sql.SQL("VACUUM (ANALYZE) {}").format(sql.Identifier(table)))
     print(f"rollups vacuumed and analysed in {time.perf_counter() - t0:.1f} s (not timed)")
 
@@ -456,6 +456,12 @@ def one_run(admin_url: str, facts: dict[str, Any], args: argparse.Namespace, n: 
           f"{len(report['segments'])} segments, at risk by {report['at_risk']['method']} "
           f"({report['at_risk']['candidates']:,} candidates, "
           f"{len(report['at_risk']['members'])} listed)")
+    points, tiers = report["points"], report["tiers"]
+    print(f"  points: closing {points['closing']:,}, tie-out "
+          f"{'holds' if points['checked'] else 'FAILS'}, liability {points['liability']:,} kuruş;"
+          f" tiers at the month end {tiers['distribution']}, {tiers['movements']['upgrades']:,}"
+          f" up, {tiers['movements']['downgrades']:,} down; CLV by tier "
+          + ", ".join(f"{k} {v['average']:,}" for k, v in report["clv"]["by_tier"].items()))
     print(f"  member sales {report['sales']['member_sales']:,}, active members "
           f"{report['members']['active']:,}, stores {len(report['stores'])}, "
           f"events folded in all {report['folded_through']:,}; {events:,} events appended")

@@ -14,11 +14,12 @@ report needs is kept as sums the refold changes by its difference:
   differs from the month before's, by (rank before, rank after); after = -1 when an erased
   member leaves the lists. A member's series covers its spend's months up to when all of it
   has left the window and the grace ran out (the tier then stays the entry tier);
-- `report_member_tiers`: each member's tier rank at the end of each month it is above the
-  entry tier (CLV by tier).
+- `report_member_tiers`: each member's stretches of months above the entry tier (since,
+  until, rank: its tier at the end of each of those months), for CLV by tier.
 
-State per member (JSON): {"e": [[entry id, kind, at, points, expires_at, ref, event id or
-None]...], "s": {sale ref: [first entry id, at, spend]}, "d": {"x": {month: points}, "l":
+State per member (JSON): {"e": [[entry id, kind, at, points, expires_at, ref (1: the event's
+id), event id (None: the entry id's prefix)]...], "s": {sale ref: [first entry id (":000":
+after the ref), at, spend]}, "d": {"x": {month: points}, "l":
 {month: points}, "t": {month: [rank before, rank after]}, and for an erased member "r": the
 series had it not left the lists}}, times in microseconds since the epoch. The tier rules the
 series were walked with are in `report_cursors.tier_rules`: a program with other rules
@@ -43,16 +44,18 @@ from ..domain.tiers import tier_ranks_micros
 from .storage.base import SqlStorage
 
 CHUNK = 2000  # members read per query
+SAME_EVENT = 1  # an entry's ref that is its own event's id (kept as this, not the id again)
+OPEN = "9999-12"  # a stretch with no end (a series ends at the entry tier: only for safety)
 _UPSERT_STATE = ("INSERT INTO report_ledgers (tenant_id, member_id, state) VALUES (?, ?, ?)"
                  " ON CONFLICT (tenant_id, member_id) DO UPDATE SET state = excluded.state")
 _ADD_POINTS = ("INSERT INTO report_point_months (tenant_id, month, expiring, lost) VALUES"
                " (?, ?, ?, ?) ON CONFLICT (tenant_id, month) DO UPDATE SET expiring ="
                " report_point_months.expiring + excluded.expiring, lost ="
                " report_point_months.lost + excluded.lost")
-_SET_RANK = ("INSERT INTO report_member_tiers (tenant_id, month, member_id, rank) VALUES"
-             " (?, ?, ?, ?) ON CONFLICT (tenant_id, month, member_id) DO UPDATE SET rank ="
-             " excluded.rank")
-_DROP_RANK = "DELETE FROM report_member_tiers WHERE tenant_id = ? AND month = ? AND member_id = ?"
+_SET_RANK = ("INSERT INTO report_member_tiers (tenant_id, member_id, since, until, rank) VALUES"
+             " (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, member_id, since) DO UPDATE SET until ="
+             " excluded.until, rank = excluded.rank")
+_DROP_RANK = "DELETE FROM report_member_tiers WHERE tenant_id = ? AND member_id = ? AND since = ?"
 _ADD_TIERS = ("INSERT INTO report_tier_months (tenant_id, month, before_rank, after_rank,"
               " members) VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, month, before_rank,"
               " after_rank) DO UPDATE SET members = report_tier_months.members +"
@@ -72,8 +75,8 @@ class Refolder:
         self.tz, self.program = tz, program
         self.points: dict[str, list[int]] = {}  # month -> [expiring, lost] change
         self.tiers: dict[tuple[str, int, int], int] = {}  # (month, before, after) -> change
-        self.ranks: list[tuple[str, str, int]] = []  # (month, member, rank) to write
-        self.unranked: list[tuple[str, str]] = []  # (month, member) back at the entry tier
+        self.ranks: list[tuple[str, str, str, int]] = []  # (member, since, until, rank) to write
+        self.unranked: list[tuple[str, str]] = []  # (member, since) to drop
         self.span = timedelta(days=program.tier_window_days + program.downgrade_grace_days)
         self.zone = zone(tz)
         self._months: dict[int, str] = {}
@@ -142,31 +145,24 @@ class Refolder:
             out[gone] = [previous, -1]
         return out
 
-    def month_ranks(self, series: dict[str, list[int]]) -> dict[str, int]:
-        """Month -> the member's tier rank at its end, for the months above the entry tier
-        (from the series of changes: a rank holds until the next change)."""
-        out: dict[str, int] = {}
+    @staticmethod
+    def held(series: dict[str, list[int]]) -> dict[str, tuple[str, int]]:
+        """The member's time above the entry tier from its series of changes: since month ->
+        (until month, not included; rank); a rank holds from its change to the next."""
         changes = sorted(series.items())
-        for (month, (_, rank)), after in zip(changes, changes[1:] + [None]):
-            if rank <= 0:
-                continue
-            if after is None:  # a series ends at the entry tier; kept safe all the same
-                out[month] = rank
-                continue
-            for held in _span(month, after[0], True, self.tz)[0]:
-                out[held] = rank
-        return out
+        return {month: (after[0] if after else OPEN, rank)
+                for (month, (_, rank)), after in zip(changes, changes[1:] + [None]) if rank > 0}
 
     def change(self, member: str, old: dict[str, Any] | None,
                new: dict[str, Any] | None) -> None:
         """Add the difference between a member's old and new derived sums, and its month-end
         tiers to write or drop."""
-        was = self.month_ranks(old.get("r", old["t"])) if old else {}
-        now = self.month_ranks(new.get("r", new["t"])) if new else {}
-        for month, rank in now.items():
-            if was.get(month) != rank:
-                self.ranks.append((month, member, rank))
-        self.unranked.extend((month, member) for month in was if month not in now)
+        was = self.held(old.get("r", old["t"])) if old else {}
+        now = self.held(new.get("r", new["t"])) if new else {}
+        for since, (until, rank) in now.items():
+            if was.get(since) != (until, rank):
+                self.ranks.append((member, since, until, rank))
+        self.unranked.extend((member, since) for since in was if since not in now)
         for d, sign in ((old, -1), (new, 1)):
             if not d:
                 continue
@@ -180,27 +176,34 @@ class Refolder:
 
 def compact_entry(event_id: str, e: dict[str, Any]) -> list[Any]:
     """A pushed point entry as kept: [entry id, kind, at, points, expires at, ref, event id],
-    times in microseconds, the event id None when it is the entry id's prefix (as it is)."""
+    times in microseconds; the event id None when it is the entry id's prefix (as it is), the
+    ref SAME_EVENT when it is the event id (a sale's own points): a member's state stays
+    small (under PostgreSQL's 2 kB TOAST threshold for most members)."""
     expires = e.get("expires_at")
+    ref = e.get("ref")
     return [e["id"], e["kind"], _micros(e["at"]), e["points"],
-            _micros(expires) if expires else None, e.get("ref"),
+            _micros(expires) if expires else None, SAME_EVENT if ref == event_id else ref,
             None if e["id"].startswith(event_id + ":") else event_id]
 
 
 def compact_spend(e: dict[str, Any]) -> list[Any]:
-    """A sale's (or its refund's) qualifying spend as kept: [entry id, ref, at, spend]."""
+    """A sale's (or its refund's) qualifying spend: [entry id, ref, at, spend]."""
     return [e["id"], e["ref"], _micros(e["at"]), e["spend"]]
 
 
 def _entry(item: list[Any]) -> Entry:
-    """An Entry of the compact form (only what the points fold reads)."""
+    """An Entry of the compact form, for the points fold only. Its times stay microseconds:
+    the fold of point entries only compares them (a lot live while expires_at > at, the
+    oldest expiry first), and integers compare as the times do, without making ~40,000
+    datetimes for a day's refolds."""
     id_, kind, at, points, expires_at, ref, event_id = item
+    event_id = event_id or id_.split(":", 1)[0]
+    if ref == SAME_EVENT:
+        ref = event_id
     e = object.__new__(Entry)
-    e.__dict__.update(id=id_, event_id=event_id or id_.split(":", 1)[0], member_id="",
-                      kind=kind, at=from_micros(at), points=points, wallet=0, spend=0,
-                      available_at=None,
-                      expires_at=None if expires_at is None else from_micros(expires_at),
-                      ref=ref, data=None)
+    e.__dict__.update(id=id_, event_id=event_id, member_id="",
+                      kind=kind, at=at, points=points, wallet=0, spend=0, available_at=None,
+                      expires_at=expires_at, ref=ref, data=None)
     return e
 
 
@@ -229,15 +232,22 @@ def _span(first: str, last: str, before_last: bool, tz: str
 
 
 def _add_spend(state: dict[str, Any], item: list[Any]) -> None:
-    """A sale's qualifying spend (its refunds' too) under its ref, dated by the first entry."""
+    """A sale's qualifying spend (its refunds' too) under its ref, dated by the first entry
+    (kept as [entry id, at, spend], the entry id without the ref when it starts with it)."""
     entry_id, ref, at, spend = item
+    short = entry_id[len(ref):] if entry_id.startswith(ref + ":") else entry_id
     found = state["s"].get(ref)
     if found is None:
-        state["s"][ref] = [entry_id, at, spend]
+        state["s"][ref] = [short, at, spend]
         return
-    if entry_id < found[0]:
-        found[0], found[1] = entry_id, at
+    if entry_id < _spend_id(ref, found[0]):
+        found[0], found[1] = short, at
     found[2] += spend
+
+
+def _spend_id(ref: str, kept: str) -> str:
+    """A spend's entry id as `_add_spend` keeps it, whole again."""
+    return ref + kept if kept.startswith(":") else kept
 
 
 def apply(storage: SqlStorage, cur: Any, t: int, ledger: dict[str, list[Any]],
@@ -265,8 +275,8 @@ def apply(storage: SqlStorage, cur: Any, t: int, ledger: dict[str, list[Any]],
             continue
         into = states.setdefault(root.get(g, g), _empty())
         into["e"].extend(state["e"])
-        for ref, (entry_id, at, spend) in state["s"].items():
-            _add_spend(into, [entry_id, ref, at, spend])
+        for ref, (kept, at, spend) in state["s"].items():
+            _add_spend(into, [_spend_id(ref, kept), ref, at, spend])
     for member, items in ledger.items():
         states.setdefault(root.get(member, member), _empty())["e"].extend(items)
     for member, items in spends.items():
@@ -410,8 +420,8 @@ def month_points(storage: SqlStorage, cur: Any, t: int, month: str) -> tuple[int
 def member_ranks(storage: SqlStorage, cur: Any, t: int, month: str) -> list[tuple[str, int]]:
     """(member, tier rank) of the members above the entry tier at the month's end."""
     return [(r[0], int(r[1])) for r in storage._all(  # noqa: SLF001
-        cur, "SELECT member_id, rank FROM report_member_tiers WHERE tenant_id = ? AND month = ?",
-        (t, month))]
+        cur, "SELECT member_id, rank FROM report_member_tiers WHERE tenant_id = ? AND since <= ?"
+        " AND until > ?", (t, month, month))]
 
 
 def tier_rows(storage: SqlStorage, cur: Any, t: int, month: str

@@ -99,3 +99,7 @@ def test_a_refund_entry_before_its_sale_keeps_the_sale_time() -> None:
     _add_spend(state, _spend("b:1", "s1", 100, -5_000))
     _add_spend(state, _spend("a:1", "s1", 0, 20_000))
     assert state["s"]["s1"] == ["a:1", micros_of(START), 15_000]
+    sale = "00000009-0000-7000-8000-000000000000"  # a sale's own entry: kept without the ref
+    _add_spend(state, _spend(sale + ":000", sale, 3, 7_000))
+    _add_spend(state, _spend(sale + ":002", sale, 3, -2_000))
+    assert state["s"][sale] == [":000", micros_of(START + timedelta(days=3)), 5_000]

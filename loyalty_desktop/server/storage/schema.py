@@ -314,7 +314,7 @@ POSTGRES_MIGRATIONS += (Migration(4, "report_month_index_and_snapshots",
 # point entries and sale spends with their refold (`report_ledgers`), points left in lots by
 # the month they expire and points restored into expired lots (`report_point_months`), and
 # tier changes at month ends by (rank before, rank after) (`report_tier_months`), each
-# member's tier at the month ends it is above the entry tier (`report_member_tiers`); the tier
+# member's stretches of months above the entry tier (`report_member_tiers`); the tier
 # rules the series were walked with (`report_cursors.tier_rules`). Refolded.
 def _report_tables_5(big: str) -> tuple[str, ...]:
     n = f"{big} NOT NULL DEFAULT 0"
@@ -327,8 +327,9 @@ def _report_tables_5(big: str) -> tuple[str, ...]:
         f"""CREATE TABLE report_tier_months (tenant_id {big} NOT NULL, month TEXT NOT NULL,
             before_rank {n}, after_rank {n}, members {n},
             PRIMARY KEY (tenant_id, month, before_rank, after_rank))""",
-        f"""CREATE TABLE report_member_tiers (tenant_id {big} NOT NULL, month TEXT NOT NULL,
-            member_id TEXT NOT NULL, rank {n}, PRIMARY KEY (tenant_id, month, member_id))""",
+        f"""CREATE TABLE report_member_tiers (tenant_id {big} NOT NULL, member_id TEXT NOT NULL,
+            since TEXT NOT NULL, until TEXT NOT NULL, rank {n},
+            PRIMARY KEY (tenant_id, member_id, since))""",
     )
 
 
