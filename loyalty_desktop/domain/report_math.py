@@ -269,6 +269,10 @@ def what_changed(current: Mapping[str, object], previous: Mapping[str, object], 
     def num(value: object) -> str:
         return str(value) if english else str(value).replace(".", ",")
 
+    def count(value: object) -> str:  # thousands grouped: 49.713 (tr), 49,713 (en)
+        text = f"{int(value):,}"  # type: ignore[call-overload]
+        return text if english else text.replace(",", ".")
+
     out = []
     rev, rev_before = int(current["revenue"]), int(previous["revenue"])  # type: ignore[call-overload]
     if rev_before:
@@ -276,15 +280,16 @@ def what_changed(current: Mapping[str, object], previous: Mapping[str, object], 
         direction = words["up"] if rev > rev_before else words["down"] if rev < rev_before \
             else words["flat"]
         out.append(words["revenue"].format(pct=num(change), dir=direction, now=money(rev)))  # type: ignore[operator]
-    out.append(words["active"].format(before=previous["active"], now=current["active"]))
-    out.append(words["new"].format(n=current["new"]))
+    out.append(words["active"].format(before=count(previous["active"]),
+                                      now=count(current["active"])))
+    out.append(words["new"].format(n=count(current["new"])))
     if current["nps"] is not None:
         before = "-" if previous["nps"] is None else num(previous["nps"])
         out.append(words["nps"].format(before=before, now=num(current["nps"])))
     if current["liability"] is not None:  # None: no point balances (the server's report)
         out.append(words["liability"].format(now=money(current["liability"])))  # type: ignore[operator]
     if current["difference"]:
-        out.append(words["tie_fail"].format(diff=current["difference"]))
+        out.append(words["tie_fail"].format(diff=count(current["difference"])))
     return out
 
 

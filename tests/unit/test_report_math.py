@@ -17,7 +17,7 @@ from loyalty_desktop.domain.clock import from_micros, micros_of
 from loyalty_desktop.domain.errors import InvalidInput
 from loyalty_desktop.domain.report_math import (
     average_kurus, clv_from_summary, clv_many, parse_month, percent, segment_changes, shift_month, tie_out,
-    tier_movements,
+    tier_movements, what_changed,
 )
 
 IST = ZoneInfo("Europe/Istanbul")
@@ -170,3 +170,14 @@ def test_clv_many_under_a_year_and_empty():
     first = micros_of(datetime(2025, 8, 1, 10, tzinfo=IST))
     assert clv_many(np.array([200_000]), np.array([first]), now, 3).tolist() == [600_000]
     assert clv_many(np.array([], dtype=np.int64), np.array([], dtype=np.int64), now, 3).tolist() == []
+
+
+def test_what_changed_groups_thousands_in_each_language() -> None:
+    current = {"revenue": 0, "active": 49_713, "new": 8_210, "nps": None, "liability": None,
+               "difference": -1_234}
+    previous = {"revenue": 0, "active": 49_533, "nps": None}
+    tr = what_changed(current, previous, "tr", str)
+    en = what_changed(current, previous, "en", str)
+    assert tr[:2] == ["Alışveriş yapan üye sayısı 49.533 → 49.713.", "Bu ay 8.210 yeni üye katıldı."]
+    assert en[:2] == ["Members who bought: 49,533 → 49,713.", "8,210 new members joined this month."]
+    assert "-1.234" in tr[2] and "-1,234" in en[2]
