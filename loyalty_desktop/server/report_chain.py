@@ -254,10 +254,6 @@ class _Reader:
             " - reverse), 0) FROM report_flows WHERE tenant_id = ? AND month < ?",
             (self.t, month))[0][0])
 
-    def member_ranks(self, month: str) -> list[tuple[str, int]]:
-        """(member, tier rank) of the members above the entry tier at the month's end."""
-        return report_ledgers.member_ranks(self.s, self.cur, self.t, month)
-
     def tiers(self, month: str, listed: int, program: Program) -> dict[str, Any]:
         """Tier distribution at the month end and the movements since the month before's end
         (the members listed then: not merged, not erased), from the members' tier changes."""

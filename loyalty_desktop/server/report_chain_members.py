@@ -59,10 +59,11 @@ class Summaries:
     month_net: np.ndarray
     previous: np.ndarray
     recent: np.ndarray
+    rank: np.ndarray  # the tier rank at the month end (0: the entry tier)
 
 
 NO_TIME = "0000-00-00T00:00:00.000000+00:00"  # as wide as a stored time and before every one
-_INTS = ("c", "n", "p", "r", "s", "mp", "t", "mn")
+_INTS = ("c", "n", "p", "r", "s", "mp", "t", "mn", "k")
 
 
 def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = lambda _: None
@@ -122,13 +123,16 @@ def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = la
     text = "CAST(CAST(COALESCE({}, 0) AS BIGINT) AS TEXT)" if pg else "COALESCE({}, 0)"
     outer = ", ".join([agg.format("member")] + [agg.format(text.format(n)) for n in _INTS] + [
         agg.format(f"COALESCE({n}, '{NO_TIME}')") for n in ("f", "l", "mf", "ml")])
-    row = reader.all(
+    row = reader.all(  # each member's tier at the month end joined on: its stretch above the
+        # entry tier covering the month, if any (`report_ledgers`)
         f"SELECT {outer} FROM (SELECT COALESCE(g.member, m.member) AS member, g.c, g.n, g.f,"
         " g.l, g.p, g.r, m.s, m.mp, m.t, m.mn, m.mf, m.ml FROM (" + before + ") AS g FULL JOIN"
-        f" ({month}) AS m ON m.member = g.member) AS per", params)[0]
+        f" ({month}) AS m ON m.member = g.member) AS per LEFT JOIN (SELECT member_id, rank AS k"
+        " FROM report_member_tiers WHERE tenant_id = ? AND since <= ? AND until > ?) AS tr"
+        " ON tr.member_id = per.member", (*params, reader.t, keys["month"], keys["month"]))[0]
     lap("member query")
     if row[0] is None:
-        return _summaries([np.zeros(0, dtype="S1")] + [np.zeros(0, dtype=np.int64)] * 8
+        return _summaries([np.zeros(0, dtype="S1")] + [np.zeros(0, dtype=np.int64)] * 9
                           + [np.zeros(0, dtype=_TIME)] * 4)
     count = None
     columns: list[np.ndarray] = []
@@ -144,10 +148,11 @@ def summaries(reader: Any, keys: dict[str, str], lap: Callable[[str], None] = la
 
 def _summaries(columns: list[np.ndarray]) -> Summaries:
     """Summaries from the query's columns (see `summaries`)."""
-    ids, c0, n0, previous, recent, sales, purchases, total, month_net, f, l0, mf, ml = columns
+    ids, c0, n0, previous, recent, sales, purchases, total, month_net, rank, f, l0, mf, ml = \
+        columns
     return Summaries(ids, [c0, c0 + purchases], [n0, n0 + month_net],
                      [l0, np.where(purchases > 0, ml, l0)], np.where(c0 > 0, f, mf), sales,
-                     total, month_net, previous, recent)
+                     total, month_net, previous, recent, rank)
 
 
 def _texts(joined: str, count: int) -> np.ndarray:
@@ -188,8 +193,7 @@ def member_sections(reader: Any, keys: dict[str, str], bounds: tuple[datetime, d
     out: dict[str, Any] = {"buyers": buyer_counts(s), "top_members": top_buyers(s, TOP_MEMBERS)}
     moments = [bounds[0] - TICK, bounds[1] - TICK]
     codes = [segments_at(s.count[k], s.last[k], moments[k], tz) for k in (0, 1)]
-    ranks = ranks_of(s.ids, reader.member_ranks(keys["month"]))
-    out.update(segments=segment_section(codes), clv=clv_section(s, moments[1], program, ranks))
+    out.update(segments=segment_section(codes), clv=clv_section(s, moments[1], program))
     lap("segments and CLV")
     risk = at_risk(reader, s, codes[1], moments[1], tz, reader.root)
     out["at_risk"] = {**risk, "members": reader.named(risk["members"])}
@@ -223,10 +227,9 @@ def segments_at(count: np.ndarray, last: np.ndarray, moment: datetime, tz: str) 
     return codes
 
 
-def clv_section(s: Summaries, now: datetime, program: Program, ranks: np.ndarray
-                ) -> dict[str, Any]:
+def clv_section(s: Summaries, now: datetime, program: Program) -> dict[str, Any]:
     """Average CLV of the members who have bought by `now` (the month's last instant),
-    overall and by their tier then (`ranks`: each member's tier rank, as `s.ids`)."""
+    overall and by their tier then (`s.rank`)."""
     lifespan = program.clv_lifespan_years
     bought = np.flatnonzero(s.count[1] > 0)
     values = s.net[1][bought] * lifespan
@@ -234,7 +237,7 @@ def clv_section(s: Summaries, now: datetime, program: Program, ranks: np.ndarray
     if len(older):  # stored UTC times to microseconds since the epoch
         firsts = s.first[bought[older]].astype("S26").astype("U26").astype("datetime64[us]")
         values[older] = clv_many(s.net[1][bought[older]], firsts.astype(np.int64), now, lifespan)
-    tiers = ranks[bought]
+    tiers = s.rank[bought]
     by_tier = {}
     for rank, tier in enumerate(program.tiers):
         mine = values[tiers == rank]
@@ -242,20 +245,6 @@ def clv_section(s: Summaries, now: datetime, program: Program, ranks: np.ndarray
                              "average": average_kurus(int(mine.sum()), len(mine))}
     return {"lifespan_years": lifespan, "members": len(values),
             "average": average_kurus(int(values.sum()), len(values)), "by_tier": by_tier}
-
-
-def ranks_of(ids: np.ndarray, held: list[tuple[str, int]]) -> np.ndarray:
-    """Each member's tier rank (0 for the entry tier) from the members above it."""
-    out = np.zeros(len(ids), dtype=np.int16)
-    if not held or not len(ids):
-        return out
-    above = np.array([m.encode() for m, _ in held])
-    order = np.argsort(above)
-    above, rank = above[order], np.array([r for _, r in held], dtype=np.int16)[order]
-    at = np.minimum(np.searchsorted(above, ids), len(above) - 1)
-    found = above[at] == ids
-    out[found] = rank[at[found]]
-    return out
 
 
 def segment_section(codes: list[np.ndarray]) -> dict[str, dict]:

@@ -417,13 +417,6 @@ def month_points(storage: SqlStorage, cur: Any, t: int, month: str) -> tuple[int
     return (0, 0) if row is None else (int(row[0]), int(row[1]))
 
 
-def member_ranks(storage: SqlStorage, cur: Any, t: int, month: str) -> list[tuple[str, int]]:
-    """(member, tier rank) of the members above the entry tier at the month's end."""
-    return [(r[0], int(r[1])) for r in storage._all(  # noqa: SLF001
-        cur, "SELECT member_id, rank FROM report_member_tiers WHERE tenant_id = ? AND since <= ?"
-        " AND until > ?", (t, month, month))]
-
-
 def tier_rows(storage: SqlStorage, cur: Any, t: int, month: str
               ) -> list[tuple[str, int, int, int]]:
     """(month, rank before, rank after, members) of every month up to `month`."""
@@ -432,5 +425,5 @@ def tier_rows(storage: SqlStorage, cur: Any, t: int, month: str
         " WHERE tenant_id = ? AND month <= ? AND members <> 0", (t, month))]
 
 
-__all__ = ["Refolder", "apply", "member_ranks", "month_points", "points_sums",
+__all__ = ["Refolder", "apply", "month_points", "points_sums",
            "tier_rows", "tier_rules"]
