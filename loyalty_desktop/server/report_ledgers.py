@@ -41,6 +41,7 @@ from ..domain.ledger import Entry, MemberLedger, extend
 from ..domain.program import Program
 from ..domain.report_math import TICK, month_after, parse_month
 from ..domain.tiers import tier_ranks_micros
+from .balances import _root
 from .storage.base import SqlStorage
 
 CHUNK = 2000  # members read per query
@@ -320,14 +321,7 @@ def _roots(storage: SqlStorage, cur: Any, t: int, members: set[str]) -> dict[str
                 f" AND merged_into IS NOT NULL AND member_id {clause}", [t, *params]))
         parent.update(found)
         frontier = sorted({p for p in found.values() if p not in parent})
-    out = {}
-    for member in parent:
-        seen, at = {member}, parent[member]
-        while at in parent and at not in seen:
-            seen.add(at)
-            at = parent[at]
-        out[member] = at
-    return out
+    return {member: _root(member, parent) for member in parent}
 
 
 def _states(storage: SqlStorage, cur: Any, t: int, members: set[str]) -> dict[str, dict]:
