@@ -227,11 +227,18 @@ def tier_movements_ranked(before: np.ndarray, after: np.ndarray,
                           order: list[str]) -> dict[str, object]:
     """`tier_movements` of two arrays of tier ranks (index into `order`) over the same members."""
     moved = before != after
-    pairs = Counter(zip(before[moved].tolist(), after[moved].tolist()))
-    up = int(np.count_nonzero(after[moved] > before[moved]))
-    moves = {f"{order[a]}>{order[b]}": n for (a, b), n in pairs.items()}
-    return {"upgrades": up, "downgrades": int(np.count_nonzero(moved)) - up,
-            "moves": dict(sorted(moves.items()))}
+    return tier_movements_counted(Counter(zip(before[moved].tolist(), after[moved].tolist())),
+                                  order)
+
+
+def tier_movements_counted(pairs: Mapping[tuple[int, int], int],
+                           order: list[str]) -> dict[str, object]:
+    """`tier_movements` of members counted by (rank before, rank after), the ranks indexes into
+    `order` (pairs with equal ranks or no members are not moves)."""
+    moves = {(a, b): n for (a, b), n in pairs.items() if a != b and n}
+    up = sum(n for (a, b), n in moves.items() if b > a)
+    return {"upgrades": up, "downgrades": sum(moves.values()) - up,
+            "moves": dict(sorted((f"{order[a]}>{order[b]}", n) for (a, b), n in moves.items()))}
 
 
 _PHRASES = {

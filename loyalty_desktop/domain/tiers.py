@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from .clock import micros_of
 from .program import Program, Tier
@@ -53,34 +54,47 @@ def tier_status(spends: Iterable[tuple[datetime, int]], at: datetime, program: P
         elif amount < 0:
             drops = True
     tiers = program.tiers
-    thresholds = [t.threshold for t in tiers]
-
-    def qualified(spend: int) -> int:
-        """Rank of the highest tier whose threshold the spend reaches (thresholds rise)."""
-        return max(bisect_right(thresholds, spend) - 1, 0)
-
     if not drops:  # spend only ever rose: no downgrade, no grace, the tier of the sum
         total = sum(changes.values())
-        return TierStatus(tiers[qualified(total)], total, None)
-
-    rank = 0
-    spend = 0
-    grace_start: datetime | None = None
-    for moment in sorted(changes):
-        if grace_start is not None and grace_start + grace <= moment:
-            rank = qualified(spend)
-            grace_start = None
-        spend += changes[moment]
-        q_rank = qualified(spend)
-        if q_rank >= rank:
-            rank, grace_start = q_rank, None
-        elif grace_start is None:
-            grace_start = moment
-    if grace_start is not None and grace_start + grace <= at:
-        rank = qualified(spend)
-        grace_start = None
+        return TierStatus(tiers[_qualified([t.threshold for t in tiers], total)], total, None)
+    ((rank, spend, grace_start),) = _walk(sorted(changes.items()), [at], grace, program)
     grace_until = grace_start + grace if grace_start is not None else None
     return TierStatus(tiers[rank], spend, grace_until)
+
+
+def _qualified(thresholds: list[int], spend: int) -> int:
+    """Rank of the highest tier whose threshold the spend reaches (thresholds rise)."""
+    return max(bisect_right(thresholds, spend) - 1, 0)
+
+
+def _walk(steps: list[tuple[Any, int]], moments: Iterable[Any], grace: Any,
+          program: Program) -> list[tuple[int, int, Any]]:
+    """The walk of the rule over spend changes (time, change) in time order, sampled at each
+    of the rising `moments`: (rank, spend in the window, grace start or None) there. A higher
+    qualified tier applies at once; when spend falls below the tier a grace starts, and a
+    grace that ran out before a change (or by the moment) drops to what spend qualifies for.
+    Times are datetimes with a timedelta grace, or microseconds with an integer one."""
+    thresholds = [t.threshold for t in program.tiers]
+    n = len(steps)
+    out = []
+    rank = spend = i = 0
+    grace_start = None
+    for at in moments:
+        while i < n and steps[i][0] <= at:
+            moment, change = steps[i]
+            i += 1
+            if grace_start is not None and grace_start + grace <= moment:
+                rank, grace_start = _qualified(thresholds, spend), None
+            spend += change
+            q_rank = _qualified(thresholds, spend)
+            if q_rank >= rank:
+                rank, grace_start = q_rank, None
+            elif grace_start is None:
+                grace_start = moment
+        if grace_start is not None and grace_start + grace <= at:
+            rank, grace_start = _qualified(thresholds, spend), None
+        out.append((rank, spend, grace_start))
+    return out
 
 
 def tier_ranks_at(spends: Iterable[tuple[datetime, int]], moments: list[datetime],
@@ -106,25 +120,4 @@ def tier_ranks_micros(spends: Iterable[tuple[int, int]], moments: Iterable[int],
         if amount:
             changes[when] = get(when, 0) + amount
             changes[when + window] = get(when + window, 0) - amount
-    thresholds = [t.threshold for t in program.tiers]
-    steps = sorted(changes.items())
-    n = len(steps)
-    out: list[int] = []
-    rank = spend = i = 0
-    grace_start: int | None = None
-    for at in moments:
-        while i < n and steps[i][0] <= at:
-            moment, change = steps[i]
-            i += 1
-            if grace_start is not None and grace_start + grace <= moment:
-                rank, grace_start = max(bisect_right(thresholds, spend) - 1, 0), None
-            spend += change
-            q_rank = max(bisect_right(thresholds, spend) - 1, 0)
-            if q_rank >= rank:
-                rank, grace_start = q_rank, None
-            elif grace_start is None:
-                grace_start = moment
-        if grace_start is not None and grace_start + grace <= at:
-            rank, grace_start = max(bisect_right(thresholds, spend) - 1, 0), None
-        out.append(rank)
-    return out
+    return [rank for rank, _, _ in _walk(sorted(changes.items()), moments, grace, program)]

@@ -5,9 +5,9 @@ the server can compute from what terminals push (the member sections, RFM segmen
 members at risk, in `report_chain_members`; point balances, the tie-out and tiers from the
 members' folded ledgers, in `report_ledgers`), plus `stores` (the per-store breakdown) and
 `omitted` (each section left out, with why, in Turkish and English; empty now that the server
-has every section): the PDF would say so rather than show numbers the server does not have. Months and days are the shop's, in
-the zone of the tenant's newest program (Europe/Istanbul by default); every range is
-half-open.
+has every section): the PDF would say so rather than show numbers the server does not have.
+Months and days are the shop's, in the zone of the tenant's newest program (Europe/Istanbul
+by default); every range is half-open.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from ..domain.errors import InvalidInput
 from ..domain.money import format_try, round_half_up
 from ..domain.program import DEFAULT_PROGRAM, Program, program_from_toml
 from ..domain.report_math import (
-    average_kurus, month_key, nps_object, percent, ratio, shift_month, tie_out, what_changed,
+    average_kurus, month_key, nps_object, percent, ratio, shift_month, tie_out,
+    tier_movements_counted, what_changed,
 )
 from . import report_ledgers
 from .balances import _root
@@ -234,12 +235,12 @@ class _Reader:
         the terminal's points section, from the flows and the members' folded lots."""
         f = self.flows(month)
         expiring, lost = report_ledgers.month_points(self.s, self.cur, self.t, month)
-        ends = []
-        for (gone, lost_before), key in zip(
-                report_ledgers.points_sums(self.s, self.cur, self.t, [month, after]),
-                (month, after)):
-            ends.append(self.points_before(key) - gone - lost_before)
-        opening, closing = ends
+        # held before a month: every point entry before it, less what expired before it and
+        # what was given back into lots already expired (the terminal's outstanding_before)
+        (gone_open, lost_open), (gone_close, lost_close) = report_ledgers.points_sums(
+            self.s, self.cur, self.t, [month, after])
+        opening = self.points_before(month) - gone_open - lost_open
+        closing = self.points_before(after) - gone_close - lost_close
         flows = {"issued": f["earn"] + f["bonus"] + f["adjust_in"], "earned": f["earn"],
                  "bonus": f["bonus"], "adjusted_in": f["adjust_in"], "redeemed": f["redeem"],
                  "restored": f["restore"] - lost, "restored_lost": lost,
@@ -270,12 +271,9 @@ class _Reader:
                 moved[(before, after)] = moved.get((before, after), 0) + n
         held[0] = listed - sum(held[1:])
         keys = [t.key for t in program.tiers]
-        up = sum(n for (a, b), n in moved.items() if b > a)
         return {"distribution": dict(zip(keys, held)),
                 "names": {t.key: t.name for t in program.tiers},
-                "movements": {"upgrades": up, "downgrades": sum(moved.values()) - up,
-                              "moves": dict(sorted((f"{keys[a]}>{keys[b]}", n)
-                                                   for (a, b), n in moved.items() if n))}}
+                "movements": tier_movements_counted(moved, keys)}
 
     def pending_at(self, end: datetime) -> int:
         """Cashback given before the month end that becomes spendable only after it."""

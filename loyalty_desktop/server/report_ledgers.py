@@ -119,9 +119,15 @@ class Refolder:
                 if lot.remaining:
                     month = self.month_us(expiry[lot.lot_id])
                     expiring[month] = expiring.get(month, 0) + lot.remaining
-        out = {"x": expiring, "l": lost, "t": self.tier_series(state["s"], erased_at)}
-        if erased_at:  # its CLV still counts under the tier it held (the terminal's ranks)
-            out["r"] = self.tier_series(state["s"], None)
+        return {"x": expiring, "l": lost, **self.tier_parts(state["s"], erased_at)}
+
+    def tier_parts(self, spends: dict[str, list[Any]], erased_at: str | None
+                   ) -> dict[str, dict[str, list[int]]]:
+        """The derived tier series ("t"), and for an erased member the series had it stayed
+        ("r": its CLV still counts under the tier it held, as the terminal ranks it)."""
+        out = {"t": self.tier_series(spends, erased_at)}
+        if erased_at:
+            out["r"] = self.tier_series(spends, None)
         return out
 
     def tier_series(self, spends: dict[str, list[Any]], erased_at: str | None
@@ -288,10 +294,10 @@ def apply(storage: SqlStorage, cur: Any, t: int, ledger: dict[str, list[Any]],
     for member, state in states.items():
         state["d"] = r.refold(state, erased_at.get(member))
         r.change(member, old.get(member), state["d"])
-    for g in gone:
-        if g in old and g not in states:
-            r.change(g, old[g], None)
-    _write(storage, cur, t, states, [g for g in gone if g in old and g not in states], r)
+    dropped = [g for g in gone if g in old and g not in states]
+    for g in dropped:
+        r.change(g, old[g], None)
+    _write(storage, cur, t, states, dropped, r)
 
 
 def _empty() -> dict[str, Any]:
@@ -384,11 +390,10 @@ def _rewalk_all(storage: SqlStorage, cur: Any, t: int, tz: str, program: Program
         erased_at = _erased_at(storage, cur, t, chunk)
         r = Refolder(tz, program)
         for member, state in states.items():
-            old = state["d"]
-            new = {**r.refold({"e": [], "s": state["s"]}, erased_at.get(member)),
-                   "x": old["x"], "l": old["l"]}  # the lots are the program's: unchanged
-            state["d"] = new
-            r.change(member, {**old, "x": {}, "l": {}}, {**new, "x": {}, "l": {}})
+            old = state["d"]  # the lots do not depend on the tier rules: only tiers change
+            state["d"] = {"x": old["x"], "l": old["l"],
+                          **r.tier_parts(state["s"], erased_at.get(member))}
+            r.change(member, old, state["d"])
         _write(storage, cur, t, states, [], r)
 
 
